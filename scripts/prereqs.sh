@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what `make run` / `make test` / `make bench` need on a fresh Debian machine.
+# Only missing things are installed; a second run does nothing but a quick check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+purpose=${1:-run}
+
+apt_packages=()
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+[[ -n "$pg_bin" && -x "$pg_bin/initdb" ]] || apt_packages+=(postgresql)
+command -v python3 >/dev/null || apt_packages+=(python3)
+if [[ $purpose == test || $purpose == bench ]]; then
+  command -v chromium >/dev/null || apt_packages+=(chromium)
+  command -v qemu-system-x86_64 >/dev/null || apt_packages+=(qemu-system-x86)
+  [[ -e /usr/lib/ipxe/qemu/efi-virtio.rom || -e /usr/share/qemu/pxe-virtio.rom ]] || apt_packages+=(ipxe-qemu)
+  command -v cpio >/dev/null || apt_packages+=(cpio)
+fi
+if [[ $purpose == bench ]]; then
+  command -v wrk >/dev/null || apt_packages+=(wrk)
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || apt_packages+=(nginx-light)
+fi
+
+if ((${#apt_packages[@]})); then
+  echo "prereqs: installing ${apt_packages[*]}"
+  sudo=""; [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq || echo "prereqs: apt-get update failed, trying with the current lists"
+  $sudo apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"
+fi
+
+# Front-end packages (Bootstrap, icons, htmx, SignalR client) come from npm, pinned by the lock file.
+if [[ ! -d src/Portal/node_modules ]] || [[ src/Portal/package-lock.json -nt src/Portal/node_modules/.package-lock.json ]]; then
+  (cd src/Portal && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+dotnet restore Portal.sln --verbosity quiet

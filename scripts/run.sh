@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make run`: the portal at http://127.0.0.1:5080 with the virtual lab as embedded default.
+# Without ConnectionStrings__Portal a private PostgreSQL runs in .data/postgres and is
+# stopped again when the portal exits (Ctrl-C included).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .data
+
+if [[ -z "${ConnectionStrings__Portal:-}" ]]; then
+  ConnectionStrings__Portal=$(scripts/postgres.sh start .data/postgres)
+  export ConnectionStrings__Portal
+  trap 'echo "stopping private PostgreSQL"; scripts/postgres.sh stop .data/postgres' EXIT
+  echo "private PostgreSQL running from .data/postgres"
+fi
+
+export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+export Portal__DataDirectory=${Portal__DataDirectory:-$PWD/.data}
+export Lab__Enabled=${Lab__Enabled:-true}
+dotnet build src/Portal/Portal.csproj --nologo --verbosity quiet
+# Not `exec`: the EXIT trap above must run after the portal stops.
+dotnet run --no-build --project src/Portal/Portal.csproj --urls http://127.0.0.1:5080 || true
