@@ -1,0 +1,22 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Auditing;
+using Portal.Core.DataProtection;
+using Portal.Core.Users;
+
+namespace Portal.Core.Persistence;
+
+/// <summary>The one DbContext. Schema changes are hand-written SQL migrations (see Migrations/).</summary>
+public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : IdentityDbContext<AppUser>(options)
+{
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(AppDbContext).Assembly);
+        builder.Entity<AppUser>().Property(u => u.DisplayName).HasMaxLength(200);
+    }
+}
