@@ -28,7 +28,7 @@ public sealed record CredentialListRow
     public required string Username { get; init; }
 
     [JsonIgnore]
-    public required string Password { get; init; }
+    public string Password { get; init; } = "";
 
     public string? Serial { get; init; }
     public string? Vendor { get; init; }

@@ -31,16 +31,16 @@ public sealed record CidrRange(IPAddress Network, int PrefixLength)
 
         var slash = s.IndexOf('/');
         var addressText = slash < 0 ? s : s[..slash];
-        var prefix = 32;
-        if (slash >= 0 && (!int.TryParse(s[(slash + 1)..], out prefix) || prefix is < 0 or > 32))
-        {
-            error = $"'{s}' has an invalid prefix length; expected /0 to /32.";
-            return false;
-        }
         if (!IPAddress.TryParse(addressText, out var address) || address.AddressFamily != AddressFamily.InterNetwork ||
             addressText.Count(c => c == '.') != 3)
         {
             error = $"'{addressText}' is not an IPv4 address (only IPv4 ranges can be probed).";
+            return false;
+        }
+        var prefix = 32;
+        if (slash >= 0 && (!int.TryParse(s[(slash + 1)..], out prefix) || prefix is < 0 or > 32))
+        {
+            error = $"'{s}' has an invalid prefix length; expected /0 to /32.";
             return false;
         }
 
