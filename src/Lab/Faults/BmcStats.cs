@@ -1,0 +1,7 @@
+namespace Portal.Lab;
+
+/// <summary>A snapshot of what one BMC saw since the last reset.</summary>
+/// <param name="Requests">Redfish requests received (every method, faulted ones included).</param>
+/// <param name="InFlight">Requests being handled right now.</param>
+/// <param name="MaxInFlight">The most requests this BMC was handling at the same moment.</param>
+public sealed record BmcStats(long Requests, int InFlight, int MaxInFlight);

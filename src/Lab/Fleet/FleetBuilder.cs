@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Logging;
+using Portal.Lab.Hardware;
+using Portal.Lab.Power;
+
+namespace Portal.Lab.Fleet;
+
+/// <summary>Turns options into BMC objects: profiles round-robin, hardware from the seed.</summary>
+internal static class FleetBuilder
+{
+    public static List<LabBmc> Build(LabOptions o, string outputDirectory, string qemuPath, ILoggerFactory loggers)
+    {
+        var addresses = AddressPlan.Allocate(o.FirstAddress, o.BmcCount);
+        IReadOnlyList<string> mix = o.Profiles.Length > 0 ? o.Profiles : VendorProfiles.DefaultMix;
+        var profiles = mix.Select(VendorProfiles.Find).ToArray();
+        var systemLogger = loggers.CreateLogger<LabSystem>();
+        var nicCounter = 0;
+        var vmLeft = o.VmBackedCount;
+        var bmcs = new List<LabBmc>(o.BmcCount);
+
+        for (var i = 0; i < o.BmcCount; i++)
+        {
+            var profile = profiles[i % profiles.Length];
+            var rng = HardwareGenerator.RandomFor(o.Seed, i, -1);
+            var password = HardwareGenerator.Password(rng);
+            var serviceUuid = HardwareGenerator.NewGuid(rng);
+            var enclosureSerial = HardwareGenerator.Serial(rng, "MBE#######A");
+            var facts = new List<HardwareFacts>(profile.SystemsPerBmc);
+            for (var j = 0; j < profile.SystemsPerBmc; j++)
+            {
+                facts.Add(HardwareGenerator.Generate(profile, HardwareGenerator.RandomFor(o.Seed, i, j), o.Seed, ref nicCounter));
+            }
+
+            var resetDelay = profile.ResetDelay > TimeSpan.Zero ? o.SlowResetDelay ?? profile.ResetDelay : TimeSpan.Zero;
+            var bmc = new LabBmc(i, addresses[i], HardwareGenerator.Mac(profile.BmcOui, o.Seed, i), profile.DefaultUsername, password,
+                profile.SystemsPerBmc > 1 ? enclosureSerial : facts[0].SerialNumber, profile, serviceUuid, resetDelay, o.DefaultFaults, o);
+
+            for (var j = 0; j < facts.Count; j++)
+            {
+                var f = facts[j];
+                var id = profile.SystemsPerBmc > 1 ? $"Blade{j + 1}" : profile.SystemId;
+                Func<bool, VmSpec>? vm = null;
+                string? log = null;
+                if (vmLeft > 0)
+                {
+                    vmLeft--;
+                    log = Path.Combine(outputDirectory, "vm", $"{f.SerialNumber}.log");
+                    var logPath = log;
+                    vm = networkBoot => new VmSpec(qemuPath, f.Nics[0].Mac, f.Uuid, f.SerialNumber, f.Manufacturer, f.Model,
+                        o.VmMemoryMiB, o.NetbootUrl, networkBoot, logPath);
+                }
+                bmc.Add(new LabSystem(bmc, id, f, vm, log, systemLogger));
+            }
+            bmcs.Add(bmc);
+        }
+        return bmcs;
+    }
+}

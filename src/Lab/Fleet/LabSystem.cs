@@ -1,0 +1,190 @@
+using Microsoft.Extensions.Logging;
+using Portal.Lab.Power;
+
+namespace Portal.Lab;
+
+/// <summary>
+/// One simulated server behind a BMC: its hardware facts (fixed) and its power/boot state
+/// (changed through Redfish or in-process). State is guarded by the owning BMC's lock.
+/// </summary>
+public sealed class LabSystem
+{
+    private readonly LabBmc bmc;
+    private readonly Func<bool, VmSpec>? vmSpec;
+    private readonly ILogger logger;
+    private LabPowerState powerState = LabPowerState.Off;
+    private BootOverride boot = BootOverride.Default;
+    private string assetTag = "";
+    private string? lastBootSource;
+    private int powerOnCount;
+    private long generation;
+    private QemuVm? vm;
+
+    internal LabSystem(LabBmc bmc, string id, HardwareFacts facts, Func<bool, VmSpec>? vmSpec, string? vmLogPath, ILogger logger)
+    {
+        this.bmc = bmc;
+        this.vmSpec = vmSpec;
+        this.logger = logger;
+        Id = id;
+        Facts = facts;
+        VmLogPath = vmLogPath;
+    }
+
+    /// <summary>Redfish id under /redfish/v1/Systems (the chassis of a system has the same id).</summary>
+    public string Id { get; }
+
+    public HardwareFacts Facts { get; }
+
+    public LabBmc Bmc => bmc;
+
+    /// <summary>Redfish path of this system, e.g. /redfish/v1/Systems/1.</summary>
+    public string RedfishPath => $"/redfish/v1/Systems/{Id}";
+
+    /// <summary>Power-on starts a real QEMU VM.</summary>
+    public bool IsVmBacked => vmSpec is not null;
+
+    /// <summary>Console log of the VM (VM-backed systems only).</summary>
+    public string? VmLogPath { get; }
+
+    public LabPowerState PowerState { get { lock (bmc.Sync) return powerState; } }
+
+    public BootOverride Boot { get { lock (bmc.Sync) return boot; } }
+
+    public string AssetTag { get { lock (bmc.Sync) return assetTag; } }
+
+    /// <summary>What the machine booted from at its latest power-on (Pxe, Hdd, ...); null before the first.</summary>
+    public string? LastBootSource { get { lock (bmc.Sync) return lastBootSource; } }
+
+    public int PowerOnCount { get { lock (bmc.Sync) return powerOnCount; } }
+
+    /// <summary>True while a QEMU process runs for this system.</summary>
+    public bool IsVmRunning { get { lock (bmc.Sync) return vm is { HasExited: false }; } }
+
+    internal (LabPowerState Power, BootOverride Boot, string AssetTag) Snapshot()
+    {
+        lock (bmc.Sync) return (powerState, boot, assetTag);
+    }
+
+    public void SetBootOverride(BootOverride value)
+    {
+        lock (bmc.Sync) boot = value;
+    }
+
+    internal void SetAssetTag(string value)
+    {
+        lock (bmc.Sync) assetTag = value;
+    }
+
+    /// <summary>
+    /// Acts like the BMC's ComputerSystem.Reset. The profile's delay (if any) keeps the system
+    /// in PoweringOn/PoweringOff meanwhile; a newer Reset supersedes a pending one.
+    /// </summary>
+    public void Reset(string resetType)
+    {
+        lock (bmc.Sync)
+        {
+            var gen = ++generation;
+            var isOn = powerState is LabPowerState.On or LabPowerState.PoweringOff;
+            switch (resetType)
+            {
+                case "On" or "ForceOn":
+                    if (!isOn || powerState == LabPowerState.PoweringOff) Schedule(gen, LabPowerState.PoweringOn, PowerOnNow);
+                    break;
+                case "ForceOff" or "GracefulShutdown":
+                    // The simulated OS obeys ACPI at once; a VM has no OS to ask, so it is stopped.
+                    if (powerState != LabPowerState.Off) Schedule(gen, LabPowerState.PoweringOff, PowerOffNow);
+                    break;
+                case "PushPowerButton":
+                    if (isOn) Schedule(gen, LabPowerState.PoweringOff, PowerOffNow);
+                    else Schedule(gen, LabPowerState.PoweringOn, PowerOnNow);
+                    break;
+                case "ForceRestart" or "GracefulRestart" or "PowerCycle":
+                    // A restart of a machine that is off simply powers it on, as most BMCs do.
+                    Schedule(gen, isOn ? LabPowerState.PoweringOff : LabPowerState.PoweringOn, () =>
+                    {
+                        PowerOffNow();
+                        PowerOnNow();
+                    });
+                    break;
+                case "Nmi":
+                    logger.LogInformation("NMI sent to {System} on {Bmc}", Id, bmc.Address);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown ResetType '{resetType}'.", nameof(resetType));
+            }
+        }
+    }
+
+    private void Schedule(long gen, LabPowerState meanwhile, Action action)
+    {
+        var delay = bmc.ResetDelay;
+        if (delay <= TimeSpan.Zero)
+        {
+            action();
+            return;
+        }
+        powerState = meanwhile;
+        _ = Task.Delay(delay).ContinueWith(_ =>
+        {
+            lock (bmc.Sync)
+            {
+                if (gen == generation) action();
+            }
+        }, TaskScheduler.Default);
+    }
+
+    // Both run under bmc.Sync.
+    private void PowerOnNow()
+    {
+        var source = boot.EffectiveSource;
+        if (boot.Enabled == "Once") boot = boot with { Enabled = "Disabled" }; // an override of "Once" is used up here
+        powerState = LabPowerState.On;
+        lastBootSource = source;
+        powerOnCount++;
+        if (vmSpec is null) return;
+
+        var spec = vmSpec(source == "Pxe");
+        try
+        {
+            QemuVm? started = null;
+            started = QemuVm.Start(spec, () => OnVmExited(started), logger);
+            vm = started;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+        {
+            // No QEMU here: the system still powers on as a plain simulated machine.
+            logger.LogWarning("Cannot start QEMU ({Path}) for {Serial}: {Error}", spec.QemuPath, Facts.SerialNumber, e.Message);
+        }
+    }
+
+    private void PowerOffNow()
+    {
+        powerState = LabPowerState.Off;
+        var running = vm;
+        vm = null;
+        running?.Kill();
+    }
+
+    private void OnVmExited(QemuVm? exited)
+    {
+        lock (bmc.Sync)
+        {
+            // Only the current VM decides the power state; a killed predecessor does not.
+            if (exited is null || !ReferenceEquals(vm, exited)) return;
+            vm = null;
+            generation++;
+            powerState = LabPowerState.Off;
+        }
+    }
+
+    internal void Shutdown()
+    {
+        lock (bmc.Sync)
+        {
+            generation++;
+            var running = vm;
+            vm = null;
+            running?.Kill();
+        }
+    }
+}
