@@ -1,3 +1,39 @@
+using Portal.Account;
+using Portal.Activity;
+using Portal.Admin;
+using Portal.Api;
+using Portal.Health;
+using Portal.Hosting;
+using Portal.Live;
+using Portal.Shell;
+
 var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPortalLogging();
+builder.AddPortalOptions();
+builder.AddPortalDatabase();
+builder.AddPortalIdentity();
+builder.AddPortalScheduler();
+builder.AddPortalLive();
+builder.AddPortalShell();
+builder.AddPortalApi();
+builder.AddPortalHealth();
+
 var app = builder.Build();
+
+await app.MigrateDatabaseAsync();
+await app.BootstrapAdminAsync();
+
+app.UsePortalShell();
+app.MapPortalHealth();
+app.MapAccountEndpoints();
+app.MapActivityFragments();
+app.MapAdminEndpoints();
+app.MapPortalApi();
+app.MapPortalLive();
+app.MapPortalPages();
+
 app.Run();
+
+/// <summary>Entry point type, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

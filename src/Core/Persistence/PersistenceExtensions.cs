@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.DataProtection;
+using Portal.Core.Live;
 
 namespace Portal.Core.Persistence;
 
@@ -12,7 +14,10 @@ public static class PersistenceExtensions
     /// <summary>AppDbContext on PostgreSQL, and the Data Protection key ring stored in it.</summary>
     public static IServiceCollection AddPortalPersistence(this IServiceCollection services, string connectionString)
     {
-        services.AddDbContext<AppDbContext>(o => o.UseNpgsql(connectionString));
+        services.TryAddSingleton<ILiveUpdates, NoLiveUpdates>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddScoped<AuditLiveInterceptor>();
+        services.AddDbContext<AppDbContext>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetRequiredService<AuditLiveInterceptor>()));
         services.AddDataProtection().SetApplicationName("Portal");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));

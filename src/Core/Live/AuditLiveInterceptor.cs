@@ -1,0 +1,42 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Portal.Core.Auditing;
+
+namespace Portal.Core.Live;
+
+/// <summary>
+/// After a save that added audit events, tells browsers the "audit" topic changed. Every writer of
+/// audit events gets live updates without remembering to send them.
+/// </summary>
+internal sealed class AuditLiveInterceptor(ILiveUpdates live) : SaveChangesInterceptor
+{
+    // One interceptor per DbContext (scoped), so a plain field is enough.
+    private bool _pending;
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
+    {
+        Note(eventData.Context);
+        return base.SavingChangesAsync(eventData, result, ct);
+    }
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Note(eventData.Context);
+        return base.SavingChanges(eventData, result);
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
+    {
+        if (_pending) { _pending = false; await live.ChangedAsync("audit", ct); }
+        return result;
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        if (_pending) { _pending = false; _ = live.ChangedAsync("audit"); }
+        return result;
+    }
+
+    private void Note(DbContext? context) =>
+        _pending = context?.ChangeTracker.Entries<AuditEvent>().Any(e => e.State == EntityState.Added) ?? false;
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Persistence;
+using Quartz;
+
+namespace Portal.Core.Scheduling;
+
+public static class SchedulingExtensions
+{
+    /// <summary>
+    /// Quartz with its ADO job store in the Portal database, clustered so several Portal instances
+    /// share work and a job survives a restart. The schema comes from our migrations, so Quartz only
+    /// validates it at start.
+    /// </summary>
+    public static IServiceCollection AddPortalScheduler(this IServiceCollection services, string connectionString, Action<IQuartzBuilder>? jobs = null)
+    {
+        services.AddQuartz(q =>
+        {
+            q.UsePersistentStore(store =>
+            {
+                store.UsePostgres(connectionString);
+                store.UseSystemTextJsonSerializer(_ => { });
+                store.UseClustering(_ => { });
+                store.ConfigureStore(o =>
+                {
+                    o.TablePrefix = SchemaMigration.QuartzTablePrefix;
+                    o.SchemaProvisioning = SchemaProvisioning.Validate;
+                });
+            });
+            jobs?.Invoke(q);
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return services;
+    }
+}
