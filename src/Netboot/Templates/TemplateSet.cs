@@ -90,16 +90,16 @@ public sealed class TemplateSet
         {
             return template(model);
         }
-        catch (HandlebarsUndefinedBindingException e)
+        catch (Exception e) when (e is HandlebarsException or HandlebarsUndefinedBindingException or MissingSnippetException)
         {
-            throw new TemplateRenderException(name, $"unknown variable '{e.Path}'", e) { UnknownVariable = e.Path };
-        }
-        catch (MissingSnippetException e)
-        {
-            throw new TemplateRenderException(name, $"snippet '{e.Snippet}' does not exist", e) { MissingSnippet = e.Snippet };
-        }
-        catch (HandlebarsException e)
-        {
+            // Errors raised inside a snippet arrive wrapped by the partial call; report the root cause.
+            for (var cause = e; cause is not null; cause = cause.InnerException)
+            {
+                if (cause is HandlebarsUndefinedBindingException unknown)
+                    throw new TemplateRenderException(name, $"unknown variable '{unknown.Path}'", e) { UnknownVariable = unknown.Path };
+                if (cause is MissingSnippetException missing)
+                    throw new TemplateRenderException(name, $"snippet '{missing.Snippet}' does not exist", e) { MissingSnippet = missing.Snippet };
+            }
             throw new TemplateRenderException(name, e.Message, e);
         }
     }
