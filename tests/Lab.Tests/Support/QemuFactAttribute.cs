@@ -1,0 +1,13 @@
+namespace Portal.Lab.Tests.Support;
+
+/// <summary>A fact that needs qemu-system-x86_64; skipped (saying why) only when it is not installed.</summary>
+public sealed class QemuFactAttribute : FactAttribute
+{
+    public QemuFactAttribute()
+    {
+        if (LabFleet.FindQemu() is null)
+        {
+            Skip = "qemu-system-x86_64 is not installed (scripts/prereqs.sh test installs it: apt-get install qemu-system-x86 ipxe-qemu).";
+        }
+    }
+}
