@@ -80,8 +80,8 @@ public sealed partial class RedfishClient
             _logger.LogDebug("BMC {Bmc}: {Method} {Path} -> {Status} in {Elapsed} ms", Endpoint, request.Method, request.Url.AbsolutePath,
                 (int)response.Status, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
-            if (response.Status is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
-                or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout)
+            if ((response.Status is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
+                or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout) && !IsSessionLimit(response))
             {
                 // 503 means the BMC did not take the request on, so even a POST may be repeated.
                 throw HttpError(response, transient: true, notProcessed: response.Status == HttpStatusCode.ServiceUnavailable);
@@ -173,23 +173,37 @@ public sealed partial class RedfishClient
         {
             IsTransient = transient,
             RequestNotProcessed = notProcessed,
+            MessageId = ReadError(response)?.ExtendedInfo?.FirstOrDefault(m => m.MessageId is not null)?.MessageId,
         };
+
+    /// <summary>
+    /// A full session table (503 SessionLimitExceeded) does not clear in a second; retrying would
+    /// only add load, so it is not transient and login falls back to Basic instead.
+    /// </summary>
+    private static bool IsSessionLimit(Response response) =>
+        response.Status == HttpStatusCode.ServiceUnavailable &&
+        ReadError(response)?.ExtendedInfo?.Any(m => m.MessageId?.EndsWith("SessionLimitExceeded", StringComparison.Ordinal) == true) == true;
+
+    private static RedfishError? ReadError(Response response)
+    {
+        if (response.Body.Length == 0 || !LooksLikeJson(response))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<RedfishErrorBody>(response.Body, RedfishJson.Options)?.Error;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The first useful message of a Redfish error body, if the body is one.</summary>
     private static string ErrorDetail(Response response)
     {
-        if (response.Body.Length == 0 || !LooksLikeJson(response))
-            return "";
-        try
-        {
-            var error = JsonSerializer.Deserialize<RedfishErrorBody>(response.Body, RedfishJson.Options)?.Error;
-            var text = error?.ExtendedInfo?.FirstOrDefault(m => m.Message is not null)?.Message ?? error?.Message;
-            return text is null ? "" : $": {Truncate(text, 300)}";
-        }
-        catch (JsonException)
-        {
-            return "";
-        }
+        var error = ReadError(response);
+        var text = error?.ExtendedInfo?.FirstOrDefault(m => m.Message is not null)?.Message ?? error?.Message;
+        return text is null ? "" : $": {Truncate(text, 300)}";
     }
 
     private T Deserialize<T>(Response response) where T : RedfishResource

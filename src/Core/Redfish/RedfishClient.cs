@@ -155,6 +155,13 @@ public sealed partial class RedfishClient : IAsyncDisposable
         var response = await SendAsync(new Request(HttpMethod.Post, url, body, Idempotent: false), authenticate: false, ct).ConfigureAwait(false);
         if (response.Status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented)
             return false;
+        if (IsSessionLimit(response))
+        {
+            // Every session slot is taken (other tools, or sessions nobody logged out): Basic
+            // still works and takes no slot.
+            _logger.LogInformation("BMC {Bmc}: session limit reached; using Basic authentication", Endpoint);
+            return false;
+        }
         EnsureSuccess(response);
         if (response.AuthToken is not { Length: > 0 } token)
         {

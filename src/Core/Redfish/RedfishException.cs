@@ -48,6 +48,9 @@ public sealed class RedfishException(
     /// </summary>
     public bool RequestNotProcessed { get; init; }
 
+    /// <summary>The Redfish MessageId from the error body (e.g. Base.1.x.SessionLimitExceeded), if any.</summary>
+    public string? MessageId { get; init; }
+
     /// <summary>For <see cref="RedfishErrorKind.TlsCertificateChanged"/>: the thumbprint the BMC now presents.</summary>
     public string? PresentedSha256 { get; init; }
 }

@@ -163,7 +163,7 @@ public sealed class InventoryReader
 
     /// <summary>
     /// GPUs among the system's PCIe devices (or its chassis's, where newer services list them),
-    /// recognised by PCI class 0x03 (display controller, which includes "3D controller").
+    /// recognised by their PCIe function's class.
     /// </summary>
     private static async Task<IReadOnlyList<GpuFacts>> ReadPcieGpusAsync(RedfishClient client, ComputerSystem system, CancellationToken ct)
     {
@@ -191,14 +191,18 @@ public sealed class InventoryReader
             ? await client.GetMembersAsync<PCIeFunction>(device.PCIeFunctions, ct).ConfigureAwait(false)
             : await client.GetAllAsync<PCIeFunction>(device.Links?.PCIeFunctions ?? [], ct).ConfigureAwait(false);
         if (functions.Count > 0)
-            return functions.Any(f => f.DeviceClass == "DisplayController" || IsDisplayClassCode(f.ClassCode));
+            return functions.Any(f => f.DeviceClass is "DisplayController" or "ProcessingAccelerators" || IsGpuClassCode(f.ClassCode));
         // No functions published: the name is the only clue left.
         return Contains(device.Name, "3D controller") || Contains(device.Name, "GPU") || Contains(device.Model, "GPU");
     }
 
-    private static bool IsDisplayClassCode(string? classCode)
+    /// <summary>
+    /// PCI class 0x03 (display: VGA and "3D controller", as NVIDIA data-centre cards report) or
+    /// 0x12 (processing accelerator, as AMD Instinct cards report): both are what users mean by GPU.
+    /// </summary>
+    private static bool IsGpuClassCode(string? classCode)
     {
         var hex = classCode?.StartsWith("0x", StringComparison.OrdinalIgnoreCase) == true ? classCode[2..] : classCode;
-        return hex is { Length: 6 } && hex.StartsWith("03", StringComparison.Ordinal);
+        return hex is { Length: 6 } && (hex.StartsWith("03", StringComparison.Ordinal) || hex.StartsWith("12", StringComparison.Ordinal));
     }
 }

@@ -82,11 +82,11 @@ public sealed record ActionInfo : RedfishResource
 public sealed record ActionParameter(string? Name, bool? Required, string? DataType, IReadOnlyList<string>? AllowableValues);
 
 /// <summary>A Redfish error body: <c>{ "error": { "code", "message", "@Message.ExtendedInfo": [...] } }</c>.</summary>
-internal sealed record RedfishErrorBody(RedfishError? Error);
+internal sealed record RedfishErrorBody([property: JsonPropertyName("error")] RedfishError? Error);
 
 internal sealed record RedfishError(
-    string? Code,
-    string? Message,
+    [property: JsonPropertyName("code")] string? Code,
+    [property: JsonPropertyName("message")] string? Message,
     [property: JsonPropertyName("@Message.ExtendedInfo")] IReadOnlyList<RedfishMessage>? ExtendedInfo);
 
 internal sealed record RedfishMessage(string? MessageId, string? Message, string? Resolution);
