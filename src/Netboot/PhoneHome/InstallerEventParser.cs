@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
@@ -61,15 +62,23 @@ public static class InstallerEventParser
         if (request.ContentLength > MaxBodyBytes)
             return TooLarge();
 
-        var buffer = new byte[MaxBodyBytes + 1];
-        var length = 0;
-        while (length < buffer.Length)
+        // Read at most one byte past the limit: enough to know it is too large, whatever Content-Length claimed.
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyBytes + 1);
+        try
         {
-            var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
-            if (read == 0) break;
-            length += read;
+            var length = 0;
+            while (length <= MaxBodyBytes)
+            {
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length, MaxBodyBytes + 1 - length), cancellationToken);
+                if (read == 0) break;
+                length += read;
+            }
+            return length > MaxBodyBytes ? TooLarge() : Parse(buffer.AsSpan(0, length));
         }
-        return length > MaxBodyBytes ? TooLarge() : Parse(buffer.AsSpan(0, length));
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static InstallerEventResult Parse(ReadOnlySpan<byte> body)
