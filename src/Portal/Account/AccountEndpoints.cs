@@ -1,7 +1,6 @@
-using Microsoft.AspNetCore.Antiforgery;
+using Portal.Shell;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Auditing;
 using Portal.Core.Persistence;
@@ -13,7 +12,7 @@ internal static class AccountEndpoints
 {
     public static void MapAccountEndpoints(this WebApplication app)
     {
-        var account = app.MapGroup("/account").WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
+        var account = app.MapGroup("/account").RequireAntiforgery().ExcludeFromDescription();
 
         account.MapPost("/logout", async (SignInManager<AppUser> signIn, AppDbContext db, CurrentActor actor, TimeProvider clock) =>
         {

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.Mvc;
+using Portal.Shell;
 using Portal.Account;
 using Portal.Core.Auditing;
 using Portal.Core.Persistence;
@@ -12,14 +12,18 @@ internal static class AdminEndpoints
 {
     public static void MapAdminEndpoints(this WebApplication app)
     {
-        var admin = app.MapGroup("/admin").RequireAuthorization(IdentitySetup.AdminPolicy).ExcludeFromDescription();
+        // Plain HTML form posts from the admin pages: antiforgery is required on every one.
+        var admin = app.MapGroup("/admin").RequireAuthorization(IdentitySetup.AdminPolicy)
+            .RequireAntiforgery().ExcludeFromDescription();
 
         admin.MapPost("/users/{id}/roles", async Task<Results<RedirectHttpResult, NotFound, BadRequest<string>>> (
-            string id, [FromForm(Name = "roles")] string[]? roles, UserManager<AppUser> users, AppDbContext db, CurrentActor actor, TimeProvider clock, HttpContext http) =>
+            string id, UserManager<AppUser> users, AppDbContext db, CurrentActor actor, TimeProvider clock, HttpContext http) =>
         {
             var user = await users.FindByIdAsync(id);
             if (user is null) return TypedResults.NotFound();
-            var wanted = (roles ?? []).Distinct().ToList();
+            // Read by hand: binding string[] from a form trips over string.TryParse on this runtime.
+            var form = await http.Request.ReadFormAsync();
+            var wanted = form["roles"].Where(r => !string.IsNullOrEmpty(r)).Select(r => r!).Distinct().ToList();
             if (wanted.FirstOrDefault(r => !Roles.IsKnown(r)) is { } unknown) return TypedResults.BadRequest($"Unknown role \"{unknown}\".");
             var current = await users.GetRolesAsync(user);
             // An admin cannot remove their own Admin role: that is how portals end up with no admin.

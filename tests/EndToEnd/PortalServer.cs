@@ -1,0 +1,44 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.TestSupport;
+
+namespace Portal.EndToEnd;
+
+/// <summary>The whole Portal on real Kestrel at 127.0.0.1 (random port) with its own database.</summary>
+public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminEmail = "admin@e2e.local";
+    public const string AdminPassword = "E2e-Admin-Passw0rd";
+
+    public string ConnectionString { get; private set; } = "";
+    public string BaseUrl { get; private set; } = "";
+    private readonly string dataDirectory = Directory.CreateTempSubdirectory("portal-e2e-").FullName;
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await TestPostgres.CreateDatabaseAsync("e2e");
+        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        StartServer();
+        BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
+        builder.UseSetting("Portal:DataDirectory", dataDirectory);
+        builder.UseSetting("Portal:AdminEmail", AdminEmail);
+        builder.UseSetting("Portal:AdminPassword", AdminPassword);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+        Directory.Delete(dataDirectory, recursive: true);
+    }
+}

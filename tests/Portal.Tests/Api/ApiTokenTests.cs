@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Portal.Core.Users;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Api;
+
+public sealed class ApiTokenTests(PortalFactory factory) : IClassFixture<PortalFactory>
+{
+    private sealed record Me(string Id, string Email, string[] Roles);
+
+    [Fact]
+    public async Task TokenCreatedOnTheProfilePageAuthenticatesApiCalls()
+    {
+        var secret = await CreateTokenAsync(await factory.SignedInAsync(), "ci");
+
+        var me = await Api(secret).GetFromJsonAsync<Me>("/api/v1/me");
+        Assert.Equal(PortalFactory.AdminEmail, me!.Email);
+        Assert.Contains(Roles.Admin, me.Roles);
+    }
+
+    [Fact]
+    public async Task TheSecretIsShownOnceAndNeverAgain()
+    {
+        var browser = await factory.SignedInAsync();
+        var secret = await CreateTokenAsync(browser, "shown-once");
+        var html = await (await browser.GetAsync("/account/profile")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain(secret, html);
+        Assert.Contains(secret[..11], html); // the prefix is how people tell tokens apart
+    }
+
+    [Fact]
+    public async Task MissingTokenGets401WithBearerChallenge()
+    {
+        var response = await factory.CreateClient().GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
+    }
+
+    [Theory]
+    [InlineData("pt_0000000000000000000000000000000000000000000000")]
+    [InlineData("not-a-portal-token")]
+    [InlineData("pt_' OR 1=1 --")]
+    public async Task UnknownOrMalformedTokenGets401(string token)
+    {
+        var response = await Api(token).GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokedTokenStopsWorkingAtOnce()
+    {
+        var secret = await CreateTokenAsync(await factory.SignedInAsync(), "to-revoke");
+        var api = Api(secret);
+        Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/me")).StatusCode);
+
+        var tokens = await api.GetFromJsonAsync<JsonElement[]>("/api/v1/tokens");
+        var id = tokens!.Single(t => t.GetProperty("name").GetString() == "to-revoke").GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/tokens/{id}")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TokenRevokedFromTheProfilePageStopsWorking()
+    {
+        var browser = await factory.SignedInAsync();
+        var secret = await CreateTokenAsync(browser, "revoke-in-ui");
+        var page = await browser.GetPageAsync("/account/profile");
+        var row = page.QuerySelectorAll("#tokens tr[data-token-id]").Single(r => r.TextContent.Contains("revoke-in-ui"));
+        var response = await browser.SubmitAsync("/account/profile", $"tr[data-token-id='{row.GetAttribute("data-token-id")}'] form", new Dictionary<string, string>());
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await Api(secret).GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task BrowserCookieDoesNotAuthenticateTheApi()
+    {
+        var browser = await factory.SignedInAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TokenOfANonAdminGets403OnAdminEndpoints()
+    {
+        await factory.CreateUserAsync("api-user@test.local", "Api-User-Passw0rd", Roles.User);
+        var secret = await CreateTokenAsync(await factory.SignedInAsync("api-user@test.local", "Api-User-Passw0rd"), "user-token");
+        Assert.Equal(HttpStatusCode.Forbidden, (await Api(secret).GetAsync("/api/v1/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Api(secret).GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task GarbageQueryValuesGetA400NotAStackTrace()
+    {
+        var secret = await CreateTokenAsync(await factory.SignedInAsync(), "garbage");
+        var tooMany = await Api(secret).GetAsync("/api/v1/audit?take=100000");
+        var notNumber = await Api(secret).GetAsync("/api/v1/audit?take=lots");
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, notNumber.StatusCode);
+        Assert.DoesNotContain("   at ", await notNumber.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task OpenApiDocumentDescribesTheApiAnonymously()
+    {
+        var doc = await factory.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = doc.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/api/v1/me", out _));
+        Assert.True(paths.TryGetProperty("/api/v1/audit", out _));
+    }
+
+    private HttpClient Api(string token)
+    {
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private static async Task<string> CreateTokenAsync(HttpClient browser, string name)
+    {
+        var response = await browser.SubmitAsync("/account/profile", "form:has(#token-name)", new Dictionary<string, string> { ["Input.Name"] = name });
+        var page = BrowserSession.Parse(await response.Content.ReadAsStringAsync());
+        return page.QuerySelector("#new-token-secret")?.TextContent
+            ?? throw new InvalidOperationException("No token shown: " + page.QuerySelector("main")?.TextContent);
+    }
+}

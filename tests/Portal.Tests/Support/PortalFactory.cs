@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Portal.TestSupport;
+
+namespace Portal.Tests.Support;
+
+/// <summary>
+/// The real Portal host on a fresh PostgreSQL database of its own. The first admin comes from
+/// configuration so tests know its password.
+/// </summary>
+public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string AdminEmail = "admin@test.local";
+    public const string AdminPassword = "Admin-Passw0rd!";
+
+    public string ConnectionString { get; private set; } = "";
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("portal-test-").FullName;
+
+    public async Task InitializeAsync() => ConnectionString = await TestPostgres.CreateDatabaseAsync("portal");
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
+        builder.UseSetting("Portal:DataDirectory", DataDirectory);
+        builder.UseSetting("Portal:AdminEmail", AdminEmail);
+        builder.UseSetting("Portal:AdminPassword", AdminPassword);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(ConnectionString);
+        Directory.Delete(DataDirectory, recursive: true);
+    }
+
+    public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+}
