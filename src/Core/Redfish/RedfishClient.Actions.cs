@@ -61,7 +61,7 @@ public sealed partial class RedfishClient
     /// </summary>
     public async Task ResetAsync(ComputerSystem system, string resetType, CancellationToken ct = default)
     {
-        var systemUrl = system.ODataId ?? throw Malformed(null, "The system has no @odata.id.");
+        var systemUrl = system.ODataId ?? throw Malformed((Uri?)null, "The system has no @odata.id.");
         var action = system.Actions?.Reset
             ?? throw Rejected(systemUrl, $"System {system.Id} does not offer #ComputerSystem.Reset.");
         var target = action.Target ?? throw Malformed(Resolve(systemUrl), "#ComputerSystem.Reset has no target.");

@@ -4,13 +4,18 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Polly;
 using Portal.Core.Redfish.Models;
 
 namespace Portal.Core.Redfish;
 
 public sealed partial class RedfishClient
 {
-    private sealed record Request(HttpMethod Method, Uri Url, byte[]? Body = null, string? IfMatch = null, bool Idempotent = true);
+    private sealed record Request(HttpMethod Method, Uri Url, byte[]? Body = null, string? IfMatch = null, bool Idempotent = true)
+    {
+        /// <summary>One attempt only (sweeping a range: a silent address is the normal case).</summary>
+        public bool NoRetry { get; init; }
+    }
 
     private sealed record Response(Request Request, HttpStatusCode Status, byte[] Body, string? MediaType, string? ETag, Uri? Location, string? AuthToken)
     {
@@ -33,7 +38,7 @@ public sealed partial class RedfishClient
     private async Task<Response> SendWithRetriesAsync(Request request, bool authenticate, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var pipeline = request.Idempotent ? _idempotent : _nonIdempotent;
+        var pipeline = request.NoRetry ? ResiliencePipeline.Empty : request.Idempotent ? _idempotent : _nonIdempotent;
         return await pipeline.ExecuteAsync(
             static async (state, token) => await state.client.SendOnceAsync(state.request, state.authenticate, token).ConfigureAwait(false),
             (client: this, request, authenticate),
@@ -104,7 +109,7 @@ public sealed partial class RedfishClient
     {
         var limit = _options.MaxResponseBytes;
         if (http.Content.Headers.ContentLength > limit)
-            throw Malformed(request.Url, $"The response is {http.Content.Headers.ContentLength:N0} bytes; more than {limit:N0} is not a Redfish resource.");
+            throw Malformed(request, $"The response is {http.Content.Headers.ContentLength:N0} bytes; more than {limit:N0} is not a Redfish resource.");
         await using var stream = await http.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
@@ -113,7 +118,7 @@ public sealed partial class RedfishClient
         {
             buffer.Write(chunk, 0, read);
             if (buffer.Length > limit)
-                throw Malformed(request.Url, $"The response is larger than {limit:N0} bytes; that is not a Redfish resource.");
+                throw Malformed(request, $"The response is larger than {limit:N0} bytes; that is not a Redfish resource.");
         }
         return buffer.ToArray();
     }
@@ -212,7 +217,7 @@ public sealed partial class RedfishClient
         {
             var what = response.MediaType is { } type ? $"'{type}'" : "a body with no content type";
             var html = response.MediaType?.Contains("html", StringComparison.OrdinalIgnoreCase) == true || FirstByte(response) == '<';
-            throw Malformed(response.Request.Url, html
+            throw Malformed(response.Request, html
                 ? $"The BMC answered with an HTML page ({what}) instead of Redfish JSON."
                 : $"The BMC answered with {what} instead of Redfish JSON.");
         }
@@ -223,13 +228,13 @@ public sealed partial class RedfishClient
         }
         catch (JsonException e)
         {
-            throw Malformed(response.Request.Url,
+            throw Malformed(response.Request,
                 $"The JSON is malformed or not a {typeof(T).Name} (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}{(e.Path is { } p ? $", at {p}" : "")}).", e);
         }
         if (value is null)
-            throw Malformed(response.Request.Url, $"Expected a {typeof(T).Name} object, got null.");
+            throw Malformed(response.Request, $"Expected a {typeof(T).Name} object, got null.");
         if (value.ODataId is null)
-            throw Malformed(response.Request.Url, $"The {typeof(T).Name} has no @odata.id, so it is not a Redfish resource.");
+            throw Malformed(response.Request, $"The {typeof(T).Name} has no @odata.id, so it is not a Redfish resource.");
         return value;
     }
 
@@ -275,12 +280,15 @@ public sealed partial class RedfishClient
             return absolute;
         }
         if (!withoutFragment.StartsWith('/'))
-            throw Malformed(null, $"'{Truncate(odataId, 200)}' is not a valid @odata.id.");
+            throw Malformed((Uri?)null, $"'{Truncate(odataId, 200)}' is not a valid @odata.id.");
         return new Uri(Endpoint.BaseUri, withoutFragment);
     }
 
     private RedfishException Malformed(Uri? url, string message, Exception? inner = null) =>
         new(RedfishErrorKind.MalformedResponse, Endpoint.Key, url?.PathAndQuery, message, inner: inner);
+
+    private RedfishException Malformed(Request request, string message, Exception? inner = null) =>
+        new(RedfishErrorKind.MalformedResponse, Endpoint.Key, Describe(request), message, inner: inner);
 
     private static string Describe(Request request) => $"{request.Method} {request.Url.PathAndQuery}";
 

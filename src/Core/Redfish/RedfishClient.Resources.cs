@@ -46,7 +46,7 @@ public sealed partial class RedfishClient
     {
         var tasks = links.Select(link => link.ODataId is { } memberId
             ? GetAsync<T>(memberId, ct)
-            : throw Malformed(null, "A collection member has no @odata.id.")).ToList();
+            : throw Malformed((Uri?)null, "A collection member has no @odata.id.")).ToList();
         return await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 

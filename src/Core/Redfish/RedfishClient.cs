@@ -97,11 +97,18 @@ public sealed partial class RedfishClient : IAsyncDisposable
     public long RequestCount => Interlocked.Read(ref _requestCount);
 
     /// <summary>Reads the service root without credentials: "is there a Redfish service here?"</summary>
-    public async Task<ServiceRoot> ProbeAsync(CancellationToken ct = default)
+    public Task<ServiceRoot> ProbeAsync(CancellationToken ct = default) => ProbeAsync(retry: true, ct);
+
+    /// <summary>
+    /// As <see cref="ProbeAsync(CancellationToken)"/>; <paramref name="retry"/> false makes one
+    /// attempt only, for sweeping CIDR ranges where most addresses have no BMC at all.
+    /// </summary>
+    public async Task<ServiceRoot> ProbeAsync(bool retry, CancellationToken ct = default)
     {
         if (_root is not null)
             return _root;
-        var response = await SendAsync(new Request(HttpMethod.Get, Resolve(ServiceRootPath)), authenticate: false, ct).ConfigureAwait(false);
+        var request = new Request(HttpMethod.Get, Resolve(ServiceRootPath)) { NoRetry = !retry };
+        var response = await SendAsync(request, authenticate: false, ct).ConfigureAwait(false);
         EnsureSuccess(response);
         return _root = Deserialize<ServiceRoot>(response);
     }

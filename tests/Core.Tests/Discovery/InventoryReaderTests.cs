@@ -6,7 +6,7 @@ using Portal.Lab;
 
 namespace Portal.Core.Tests.Discovery;
 
-public sealed class InventoryLab() : LabFixture(new LabOptions { FirstAddress = "127.0.40.1", BmcCount = 8, Seed = 40 });
+public sealed class InventoryLab() : LabFixture(new LabOptions { FirstAddress = "127.0.40.1", BmcCount = 16, Seed = 40 });
 
 /// <summary>Inventory of every lab BMC (all vendor profiles) compared with the lab's ground truth.</summary>
 public sealed class InventoryReaderTests(InventoryLab fixture) : IClassFixture<InventoryLab>
@@ -15,7 +15,7 @@ public sealed class InventoryReaderTests(InventoryLab fixture) : IClassFixture<I
     private readonly RedfishClientFactory _factory = LabClients.Factory();
     private readonly InventoryReader _reader = new();
 
-    public static TheoryData<int> BmcIndexes => new(Enumerable.Range(0, 8));
+    public static TheoryData<int> BmcIndexes => new(Enumerable.Range(0, 16));
 
     [Theory]
     [MemberData(nameof(BmcIndexes))]

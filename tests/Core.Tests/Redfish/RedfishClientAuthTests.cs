@@ -110,3 +110,19 @@ public sealed class RedfishClientBasicFallbackTests(NoSessionLab fixture) : ICla
         bmc.Unlock();
     }
 }
+
+public sealed class ShortSessionLab() : LabFixture(new LabOptions { FirstAddress = "127.0.48.1", BmcCount = 1, Seed = 48, SessionTimeout = TimeSpan.FromMilliseconds(500) });
+
+public sealed class RedfishClientSessionExpiryTests(ShortSessionLab fixture) : IClassFixture<ShortSessionLab>
+{
+    [Fact]
+    public async Task ExpiredSessionIsRenewedOnceTransparently()
+    {
+        var bmc = fixture.Lab.Bmcs[0];
+        await using var client = await LabClients.Factory().ConnectAsync(bmc);
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+
+        Assert.Equal(bmc.Systems.Count, (await client.GetSystemsAsync()).Count);
+        Assert.Equal(RedfishAuthMode.Session, client.AuthMode);
+    }
+}

@@ -117,6 +117,18 @@ public sealed class RedfishClientFaultTests(FaultLab fixture) : IClassFixture<Fa
         Assert.True(e.RequestNotProcessed);
     }
 
+    [Fact]
+    public async Task ProbeWithoutRetryMakesOneAttempt()
+    {
+        var factory = LabClients.Factory(LabClients.TestOptions(o => { o.MaxRetries = 3; o.RetryBaseDelay = TimeSpan.FromSeconds(1); }));
+        await using var client = factory.Create(new BmcEndpoint("127.0.44.201", _lab.Port), TlsPolicy.PinOnFirstUse());
+        var stopwatch = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<RedfishException>(() => client.ProbeAsync(retry: false));
+        Assert.Equal(RedfishErrorKind.Unreachable, e.Kind);
+        Assert.True(stopwatch.ElapsedMilliseconds < 900, $"took {stopwatch.ElapsedMilliseconds} ms");
+        Assert.Equal(1, client.RequestCount);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
