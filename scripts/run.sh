@@ -10,6 +10,10 @@ if [[ -z "${ConnectionStrings__Portal:-}" ]]; then
   ConnectionStrings__Portal=$(scripts/postgres.sh start .data/postgres)
   export ConnectionStrings__Portal
   trap 'echo "stopping private PostgreSQL"; scripts/postgres.sh stop .data/postgres' EXIT
+  # Bash runs the EXIT trap on a normal exit; these make Ctrl-C and kill end up there too
+  # (deferred until the portal, which gets the same signal, has stopped).
+  trap 'exit 130' INT
+  trap 'exit 143' TERM HUP
   echo "private PostgreSQL running from .data/postgres"
 fi
 
