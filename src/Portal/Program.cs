@@ -18,6 +18,7 @@ builder.AddPortalLive();
 builder.AddPortalShell();
 builder.AddPortalApi();
 builder.AddPortalHealth();
+builder.AddPortalLab();
 
 var app = builder.Build();
 
@@ -32,6 +33,7 @@ app.MapAdminEndpoints();
 app.MapPortalApi();
 app.MapPortalLive();
 app.MapPortalPages();
+app.AnnounceLab();
 
 app.Run();
 

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+using Portal.Lab;
+
+namespace Portal.Hosting;
+
+/// <summary>
+/// The virtual lab (simulated Redfish BMCs on 127.x addresses) runs inside the portal when
+/// Lab:Enabled is set — the `make run` default, so a newcomer has a fleet to discover.
+/// </summary>
+internal static class LabSetup
+{
+    public static void AddPortalLab(this WebApplicationBuilder builder)
+    {
+        if (!builder.Configuration.GetValue<bool>("Lab:Enabled")) return;
+        var options = builder.Configuration.GetSection(LabOptions.SectionName).Get<LabOptions>() ?? new LabOptions();
+        var dataDirectory = builder.Configuration[$"{PortalOptions.Section}:DataDirectory"] ?? ".data";
+        options = options with
+        {
+            OutputDirectory = string.IsNullOrEmpty(options.OutputDirectory) ? Path.GetFullPath(Path.Combine(dataDirectory, "lab")) : options.OutputDirectory,
+        };
+        builder.Services.AddLabFleet(options);
+    }
+
+    /// <summary>Says where the lab wrote its vendor credential list and lease file.</summary>
+    public static void AnnounceLab(this WebApplication app)
+    {
+        if (!app.Configuration.GetValue<bool>("Lab:Enabled")) return;
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var fleet = app.Services.GetRequiredService<LabFleet>();
+            app.Logger.LogInformation("Virtual lab: {Count} BMCs; vendor credential list {Csv}; DHCP lease file {Leases}; control API {Control}",
+                fleet.Bmcs.Count, fleet.CredentialCsvPath, fleet.LeaseFilePath, fleet.ControlUri);
+        });
+    }
+}
