@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Portal.Lab.Faults;
 using Portal.Lab.Redfish;
@@ -63,6 +65,16 @@ public sealed class LabBmc
     public Guid ServiceUuid { get; }
 
     public X509Certificate2? Certificate { get; internal set; }
+
+    private SslServerAuthenticationOptions? tlsOptions;
+
+    /// <summary>Built on the first TLS handshake, so starting a thousand BMCs stays cheap.</summary>
+    internal SslServerAuthenticationOptions TlsOptions => LazyInitializer.EnsureInitialized(ref tlsOptions, () => new SslServerAuthenticationOptions
+    {
+        ServerCertificateContext = SslStreamCertificateContext.Create(Certificate!, additionalCertificates: null, offline: true),
+        ClientCertificateRequired = false,
+        EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+    });
 
     public IReadOnlyList<LabSystem> Systems => systems;
 
