@@ -1,6 +1,10 @@
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Auditing;
+using Portal.Core.Bmcs;
+using Portal.Core.Credentials;
+using Portal.Core.Discovery;
+using Portal.Core.Machines;
 using Portal.Core.DataProtection;
 using Portal.Core.Users;
 
@@ -12,6 +16,10 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Bmc> Bmcs => Set<Bmc>();
+    public DbSet<VendorCredential> VendorCredentials => Set<VendorCredential>();
+    public DbSet<Machine> Machines => Set<Machine>();
+    public DbSet<DiscoverySource> DiscoverySources => Set<DiscoverySource>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,32 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Portal.Core.Machines;
+
+internal sealed class MachineConfiguration : IEntityTypeConfiguration<Machine>
+{
+    public void Configure(EntityTypeBuilder<Machine> b)
+    {
+        b.HasOne(m => m.Bmc).WithMany().HasForeignKey(m => m.BmcId).OnDelete(DeleteBehavior.Restrict);
+        b.Property(m => m.RedfishId).HasMaxLength(255);
+        b.Property(m => m.Name).HasMaxLength(200);
+        b.Property(m => m.Serial).HasMaxLength(100);
+        b.Property(m => m.Manufacturer).HasMaxLength(100);
+        b.Property(m => m.Model).HasMaxLength(200);
+        b.Property(m => m.Architecture).HasMaxLength(32);
+        b.Property(m => m.BootMode).HasMaxLength(32);
+        b.Property(m => m.BiosVersion).HasMaxLength(100);
+        b.Property(m => m.CpuModel).HasMaxLength(200);
+        b.Property(m => m.PowerState).HasMaxLength(32);
+        b.Property(m => m.State).HasConversion<string>().HasMaxLength(32);
+        // Hardware lists live in jsonb columns: read whole, written whole, never joined.
+        b.OwnsMany(m => m.Disks, d => d.ToJson());
+        b.OwnsMany(m => m.Nics, n => n.ToJson());
+        b.OwnsMany(m => m.Gpus, g => g.ToJson());
+        b.Property(m => m.Version).IsRowVersion();
+        b.HasIndex(m => m.Uuid);
+        b.HasIndex(m => m.Serial);
+        b.HasIndex(m => new { m.BmcId, m.RedfishId }).IsUnique();
+        b.HasIndex(m => m.State);
+    }
+}
