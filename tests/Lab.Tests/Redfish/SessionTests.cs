@@ -49,7 +49,7 @@ public sealed class SessionTests
     [Fact]
     public async Task IdleSessionExpires()
     {
-        await using var lab = await TestLab.StartAsync(Range, new LabOptions { SessionTimeout = TimeSpan.FromMilliseconds(800) });
+        await using var lab = await TestLab.StartAsync(Range, new LabOptions { SessionTimeout = TimeSpan.FromSeconds(2) });
         var bmc = lab.Fleet.Bmcs[0];
         var client = lab.Client(bmc, basicAuth: false);
         var (token, _) = await LoginAsync(client, bmc);
@@ -58,12 +58,12 @@ public sealed class SessionTests
         // Use keeps it alive...
         for (var i = 0; i < 3; i++)
         {
-            await Task.Delay(400);
+            await Task.Delay(500);
             using var alive = await client.GetAsync("/redfish/v1/Systems");
             Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         }
         // ...idleness ends it.
-        await Task.Delay(1200);
+        await Task.Delay(3000);
         using var expired = await client.GetAsync("/redfish/v1/Systems");
         Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
     }
@@ -91,7 +91,7 @@ public sealed class SessionTests
     [Fact]
     public async Task RepeatedBadLoginsLockTheAccountForAWhile()
     {
-        await using var lab = await TestLab.StartAsync(Range, new LabOptions { LockoutThreshold = 3, LockoutDuration = TimeSpan.FromSeconds(1.5) });
+        await using var lab = await TestLab.StartAsync(Range, new LabOptions { LockoutThreshold = 3, LockoutDuration = TimeSpan.FromSeconds(3) });
         var bmc = lab.Fleet.Bmcs[0];
         var bad = lab.Client(bmc, basicAuth: false);
         bad.DefaultRequestHeaders.Authorization = TestLab.BasicAuth(bmc.Username, "guess");
@@ -103,7 +103,7 @@ public sealed class SessionTests
         Assert.Equal("Base.1.16.AccessDenied", await locked.RedfishMessageIdAsync());
         Assert.True(bmc.IsLockedOut);
 
-        await Task.Delay(1700);
+        await Task.Delay(3500);
         using var unlocked = await good.GetAsync("/redfish/v1/Systems");
         Assert.Equal(HttpStatusCode.OK, unlocked.StatusCode);
     }
