@@ -1,4 +1,5 @@
 using Portal.Account;
+using Portal.Credentials;
 
 namespace Portal.Api;
 
@@ -23,5 +24,6 @@ internal static class ApiSetup
         api.MapMeEndpoints();
         api.MapTokenEndpoints();
         api.MapAuditEndpoints();
+        api.MapCredentialApi();
     }
 }
