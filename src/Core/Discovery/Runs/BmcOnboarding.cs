@@ -1,0 +1,142 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Portal.Core.Auditing;
+using Portal.Core.Bmcs;
+using Portal.Core.Credentials;
+using Portal.Core.Discovery.Inventory;
+using Portal.Core.Machines;
+using Portal.Core.Persistence;
+using Portal.Core.Redfish;
+
+namespace Portal.Core.Discovery.Runs;
+
+public enum OnboardResult { NoBmc, PendingCredentials, Inventoried, Failed }
+
+public sealed record OnboardOutcome(OnboardResult Result, int Machines = 0, string? Issue = null);
+
+/// <summary>
+/// One candidate address, start to finish: probe the service root, find credentials (vendor list by
+/// BMC MAC, else the source's manual login, else what the BMC already had), log in, read the
+/// inventory and upsert the BMC and its machines. Runs in its own DI scope (own DbContext).
+/// </summary>
+public sealed class BmcOnboarding(
+    AppDbContext db, RedfishClientFactory redfish, InventoryReader reader, CredentialProtector protector,
+    TimeProvider clock, ILogger<BmcOnboarding> logger)
+{
+    public async Task<OnboardOutcome> OnboardAsync(DiscoveryCandidate candidate, Actor actor, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var bmc = candidate.Mac is { } knownMac
+            ? await db.Bmcs.SingleOrDefaultAsync(b => b.Mac == knownMac.ToString(), ct)
+            : await db.Bmcs.SingleOrDefaultAsync(b => b.Address == candidate.Endpoint.Host && b.Port == candidate.Endpoint.Port, ct);
+        var tls = TlsPolicy.PinOnFirstUse(bmc?.PinnedCertificateSha256);
+
+        // A sweep over a range mostly hits empty addresses: probe once, without retries.
+        await using (var probe = redfish.Create(candidate.Endpoint, tls))
+        {
+            try { await probe.ProbeAsync(retry: candidate.Mac is not null || bmc is not null, ct); }
+            catch (RedfishException e)
+            {
+                if (bmc is null && candidate.Mac is null) return new OnboardOutcome(OnboardResult.NoBmc);
+                bmc ??= Track(Bmc.Discovered(candidate.Mac!.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
+                return await FailAsync(bmc, e, ct);
+            }
+        }
+
+        var credential = await CredentialForAsync(candidate, bmc, ct);
+        if (credential is null)
+        {
+            if (candidate.Mac is null)
+                return new OnboardOutcome(OnboardResult.PendingCredentials, Issue: $"{candidate.Endpoint} answers Redfish but has no credentials and its MAC is unknown: add a manual login to the source.");
+            bmc ??= Track(Bmc.Discovered(candidate.Mac.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
+            bmc.SeenAt(candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now);
+            bmc.AwaitCredentials(now);
+            await db.SaveChangesAsync(ct);
+            return new OnboardOutcome(OnboardResult.PendingCredentials);
+        }
+
+        try
+        {
+            await using var client = await redfish.ConnectAsync(candidate.Endpoint, tls, credential.Value.Login, ct);
+            var inventory = await reader.ReadAsync(client, ct);
+            var mac = candidate.Mac ?? inventory.Bmc.Mac;
+            if (mac is null)
+                return new OnboardOutcome(OnboardResult.Failed, Issue: $"{candidate.Endpoint}: the BMC does not report its own MAC, so it cannot be matched to a vendor list.");
+            bmc ??= await db.Bmcs.SingleOrDefaultAsync(b => b.Mac == mac.Value.ToString(), ct)
+                    ?? Track(Bmc.Discovered(mac.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
+            bmc.SeenAt(candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now);
+            bmc.UseCredentials(credential.Value.Login.Username, credential.Value.Encrypted, credential.Value.Source);
+            bmc.PinCertificate(client.CertificateSha256);
+            bmc.Inventoried(inventory.Bmc.Vendor, inventory.Bmc.Model, inventory.Bmc.FirmwareVersion, now);
+            if (bmc.Id == 0) await db.SaveChangesAsync(ct); // machines need the BMC's id
+            var machines = await UpsertMachinesAsync(bmc, inventory, actor, now, ct);
+            await db.SaveChangesAsync(ct);
+            return new OnboardOutcome(OnboardResult.Inventoried, machines);
+        }
+        catch (RedfishException e)
+        {
+            if (bmc is null && candidate.Mac is null)
+                return new OnboardOutcome(OnboardResult.Failed, Issue: e.Message);
+            bmc ??= Track(Bmc.Discovered(candidate.Mac!.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
+            return await FailAsync(bmc, e, ct);
+        }
+    }
+
+    private async Task<int> UpsertMachinesAsync(Bmc bmc, BmcInventory inventory, Actor actor, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var system in inventory.Systems)
+        {
+            var facts = ToFacts(system);
+            // Identity: SMBIOS UUID first, then serial, then the system's place on this BMC.
+            var machine = (facts.Uuid is { } uuid ? await db.Machines.SingleOrDefaultAsync(m => m.Uuid == uuid, ct) : null)
+                ?? (facts.Serial is { Length: > 0 } serial ? await db.Machines.FirstOrDefaultAsync(m => m.Serial == serial, ct) : null)
+                ?? await db.Machines.SingleOrDefaultAsync(m => m.BmcId == bmc.Id && m.RedfishId == facts.RedfishId, ct);
+            var isNew = machine is null;
+            machine ??= db.Machines.Add(Machine.Discovered(bmc.Id, facts.RedfishId, now)).Entity;
+            var changes = machine.ApplyFacts(facts, bmc.Id, now);
+            if (isNew)
+                db.AuditEvents.Add(AuditEvent.Record(actor, "machine.discovered", "machine", facts.Uuid?.ToString() ?? facts.Serial,
+                    $"{facts.Manufacturer} {facts.Model} (serial {facts.Serial}) found on BMC {bmc.Mac}", now));
+            else if (changes.Count > 0)
+                db.AuditEvents.Add(AuditEvent.Record(actor, "machine.changed", "machine", machine.Id.ToString(), "Re-inventory: " + string.Join(", ", changes), now));
+        }
+        return inventory.Systems.Count;
+    }
+
+    private static MachineFacts ToFacts(SystemInventory s) => new(
+        s.ODataId, Guid.TryParse(s.Uuid, out var uuid) ? uuid : null, s.SerialNumber, s.Manufacturer, s.Model, s.Architecture, s.BootMode,
+        s.BiosVersion, s.Cpu.Model, s.Cpu.Sockets, s.Cpu.Cores, s.Cpu.Threads, s.MemoryBytes,
+        s.Disks.Select(d => new MachineDisk(d.Model, d.MediaType.ToString(), d.Protocol.ToString(), d.CapacityBytes, d.SerialNumber)).ToList(),
+        s.Nics.Select(n => new MachineNic(n.Mac.ToString(), n.SpeedMbps, n.Name)).ToList(),
+        s.Gpus.Select(g => new MachineGpu(g.Model, g.Vendor)).ToList(),
+        s.PowerState.ToString());
+
+    private async Task<(BmcCredential Login, string Encrypted, CredentialSource Source)?> CredentialForAsync(DiscoveryCandidate candidate, Bmc? bmc, CancellationToken ct)
+    {
+        var mac = candidate.Mac?.ToString() ?? bmc?.Mac;
+        if (mac is not null && await db.VendorCredentials.AsNoTracking().SingleOrDefaultAsync(v => v.Mac == mac, ct) is { } vendor)
+            return (new BmcCredential(vendor.Username, protector.Unprotect(vendor.EncryptedPassword)), vendor.EncryptedPassword, CredentialSource.VendorList);
+        if (candidate.ManualCredential is { } manual)
+            return (manual, protector.Protect(manual.Password), CredentialSource.Manual);
+        if (bmc is { HasCredentials: true })
+            return (new BmcCredential(bmc.Username!, protector.Unprotect(bmc.EncryptedPassword!)), bmc.EncryptedPassword!, bmc.CredentialSource);
+        return null;
+    }
+
+    private async Task<OnboardOutcome> FailAsync(Bmc bmc, RedfishException e, CancellationToken ct)
+    {
+        var status = e.Kind switch
+        {
+            RedfishErrorKind.AuthFailed => BmcStatus.AuthFailed,
+            RedfishErrorKind.Unreachable or RedfishErrorKind.Timeout => BmcStatus.Unreachable,
+            RedfishErrorKind.TlsCertificateChanged => BmcStatus.TlsCertificateChanged,
+            _ => BmcStatus.Error,
+        };
+        bmc.Failed(status, e.Message);
+        await db.SaveChangesAsync(ct);
+        logger.LogWarning("BMC {Mac} at {Address}: {Status}: {Error}", bmc.Mac, bmc.Address, status, e.Message);
+        return new OnboardOutcome(OnboardResult.Failed, Issue: e.Message);
+    }
+
+    private Bmc Track(Bmc bmc) => db.Bmcs.Add(bmc).Entity;
+}

@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Bmcs;
+using Portal.Core.Credentials;
+using Portal.Core.Discovery.Leases;
+using Portal.Core.Persistence;
+using Portal.Core.Redfish;
+
+namespace Portal.Core.Discovery.Runs;
+
+/// <summary>Turns the enabled discovery sources into candidate addresses. Unreadable sources become issues, not crashes.</summary>
+public sealed class CandidateFinder(AppDbContext db, CredentialProtector protector, TimeProvider clock)
+{
+    public async Task<(List<DiscoveryCandidate> Candidates, List<string> Issues)> FindAsync(CancellationToken ct)
+    {
+        var candidates = new List<DiscoveryCandidate>();
+        var issues = new List<string>();
+        foreach (var source in await db.DiscoverySources.AsNoTracking().Where(s => s.Enabled).OrderBy(s => s.Id).ToListAsync(ct))
+        {
+            switch (source.Kind)
+            {
+                case DiscoverySourceKind.DnsmasqLeases or DiscoverySourceKind.IscLeases:
+                    var leases = await ReadLeasesAsync(source, issues, ct);
+                    candidates.AddRange(leases.Values.Where(l => l.IsActive).Select(l => new DiscoveryCandidate(
+                        new BmcEndpoint(l.Address.ToString(), source.Port, source.UseHttps), l.Mac, null, $"lease file {source.Value}")));
+                    break;
+                case DiscoverySourceKind.Cidr:
+                    if (!CidrRange.TryParse(source.Value, out var range, out var error) || !range.TryExpand(CidrRange.DefaultMaxAddresses, out var addresses, out error))
+                    {
+                        issues.Add($"Range {source.Value}: {error}");
+                        break;
+                    }
+                    candidates.AddRange(addresses.Select(a => new DiscoveryCandidate(
+                        new BmcEndpoint(a.ToString(), source.Port, source.UseHttps), null, Manual(source), $"range {source.Value}")));
+                    break;
+                case DiscoverySourceKind.Address:
+                    candidates.Add(new DiscoveryCandidate(new BmcEndpoint(source.Value, source.Port, source.UseHttps), null, Manual(source), $"address {source.Value}"));
+                    break;
+            }
+        }
+        // The same BMC can be in a lease file and a range: probe it once, keeping the richer entry.
+        var unique = candidates.GroupBy(c => c.Endpoint.Key).Select(g => g.OrderByDescending(c => c.Mac is not null).First()).ToList();
+        return (unique, issues);
+    }
+
+    /// <summary>Onboarding by MAC: the newest lease for that MAC in any lease source.</summary>
+    public async Task<DiscoveryCandidate?> FindByMacAsync(MacAddress mac, List<string> issues, CancellationToken ct)
+    {
+        foreach (var source in await db.DiscoverySources.AsNoTracking()
+                     .Where(s => s.Kind == DiscoverySourceKind.DnsmasqLeases || s.Kind == DiscoverySourceKind.IscLeases).ToListAsync(ct))
+        {
+            var leases = await ReadLeasesAsync(source, issues, ct);
+            if (leases.TryGetValue(mac, out var lease))
+                return new DiscoveryCandidate(new BmcEndpoint(lease.Address.ToString(), source.Port, source.UseHttps), mac, null, $"lease file {source.Value}");
+        }
+        return null;
+    }
+
+    private async Task<IReadOnlyDictionary<MacAddress, DhcpLease>> ReadLeasesAsync(DiscoverySource source, List<string> issues, CancellationToken ct)
+    {
+        string text;
+        try { text = await File.ReadAllTextAsync(source.Value, ct); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            issues.Add($"Lease file {source.Value}: cannot be read ({e.Message})");
+            return new Dictionary<MacAddress, DhcpLease>();
+        }
+        var file = source.Kind == DiscoverySourceKind.IscLeases ? IscDhcpLeaseParser.Parse(text, clock.GetUtcNow()) : DnsmasqLeaseParser.Parse(text, clock.GetUtcNow());
+        issues.AddRange(file.Issues.Take(20).Select(i => $"Lease file {source.Value} line {i.LineNumber}: {i.Message}"));
+        return file.LatestByMac();
+    }
+
+    private BmcCredential? Manual(DiscoverySource source) =>
+        source.Username is not null && source.EncryptedPassword is not null ? new BmcCredential(source.Username, protector.Unprotect(source.EncryptedPassword)) : null;
+}

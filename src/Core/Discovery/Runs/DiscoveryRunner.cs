@@ -1,0 +1,76 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Auditing;
+using Portal.Core.Bmcs;
+using Portal.Core.Persistence;
+
+namespace Portal.Core.Discovery.Runs;
+
+/// <summary>Options section "Discovery".</summary>
+public sealed class DiscoveryOptions
+{
+    public const string SectionName = "Discovery";
+    /// <summary>BMCs worked on at once. Requests per BMC are limited separately (Redfish options).</summary>
+    [Range(1, 1024)] public int MaxParallelBmcs { get; set; } = 64;
+    /// <summary>How often the periodic run happens; 0 turns it off.</summary>
+    [Range(0, 1440)] public int IntervalMinutes { get; set; } = 15;
+}
+
+/// <summary>
+/// A discovery run over every enabled source, or the onboarding of one MAC. Network work runs in
+/// parallel; each candidate gets its own DI scope and DbContext.
+/// </summary>
+public sealed class DiscoveryRunner(IServiceScopeFactory scopes, DiscoveryProgressStore progress, IOptions<DiscoveryOptions> options, TimeProvider clock, ILogger<DiscoveryRunner> logger)
+{
+    public async Task<DiscoveryProgress> RunAsync(Actor actor, CancellationToken ct)
+    {
+        List<DiscoveryCandidate> candidates;
+        List<string> issues;
+        await using (var scope = scopes.CreateAsyncScope())
+            (candidates, issues) = await scope.ServiceProvider.GetRequiredService<CandidateFinder>().FindAsync(ct);
+        return await RunCandidatesAsync(candidates, issues, actor, ct);
+    }
+
+    public async Task<DiscoveryProgress> OnboardByMacAsync(MacAddress mac, Actor actor, CancellationToken ct)
+    {
+        var issues = new List<string>();
+        DiscoveryCandidate? candidate;
+        await using (var scope = scopes.CreateAsyncScope())
+            candidate = await scope.ServiceProvider.GetRequiredService<CandidateFinder>().FindByMacAsync(mac, issues, ct);
+        if (candidate is null) issues.Add($"No lease for {mac} in any lease-file source: is the BMC on a network whose DHCP leases Portal reads?");
+        return await RunCandidatesAsync(candidate is null ? [] : [candidate], issues, actor, ct);
+    }
+
+    private async Task<DiscoveryProgress> RunCandidatesAsync(List<DiscoveryCandidate> candidates, List<string> issues, Actor actor, CancellationToken ct)
+    {
+        var run = progress.Start(candidates.Count, issues, clock.GetUtcNow());
+        await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxParallelBmcs, CancellationToken = ct },
+            async (candidate, token) =>
+            {
+                OnboardOutcome outcome;
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    outcome = await scope.ServiceProvider.GetRequiredService<BmcOnboarding>().OnboardAsync(candidate, actor, token);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One broken candidate must not stop the run; it is reported with its reason.
+                    logger.LogError(e, "Discovery of {Candidate} failed", candidate);
+                    outcome = new OnboardOutcome(OnboardResult.Failed, Issue: $"{candidate}: {e.Message}");
+                }
+                progress.Record(run, outcome);
+            });
+        var result = progress.Finish(run, clock.GetUtcNow());
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            db.AuditEvents.Add(AuditEvent.Record(actor, "discovery.run", "discovery", run.ToString(),
+                $"{result.Total} candidates: {result.Inventoried} inventoried, {result.PendingCredentials} awaiting credentials, {result.Failed} failed, {result.Machines} machines", clock.GetUtcNow()));
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        return result;
+    }
+}
