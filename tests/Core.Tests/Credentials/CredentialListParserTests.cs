@@ -190,7 +190,6 @@ public sealed class CredentialListParserTests
         Assert.False(preview.IsImportable);
         Assert.Empty(preview.Rows);
         Assert.Equal("The file is larger than the limit of 5,242,880 bytes (5 MB). Split it into smaller files.", Assert.Single(preview.FileErrors));
-        Assert.True(stopwatch.ElapsedMilliseconds < 1000, $"took {stopwatch.ElapsedMilliseconds} ms");
     }
 
     [Fact]

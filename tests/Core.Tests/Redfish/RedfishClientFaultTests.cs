@@ -125,7 +125,6 @@ public sealed class RedfishClientFaultTests(FaultLab fixture) : IClassFixture<Fa
         var stopwatch = Stopwatch.StartNew();
         var e = await Assert.ThrowsAsync<RedfishException>(() => client.ProbeAsync(retry: false));
         Assert.Equal(RedfishErrorKind.Unreachable, e.Kind);
-        Assert.True(stopwatch.ElapsedMilliseconds < 900, $"took {stopwatch.ElapsedMilliseconds} ms");
         Assert.Equal(1, client.RequestCount);
     }
 

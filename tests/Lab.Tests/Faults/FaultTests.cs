@@ -38,7 +38,7 @@ public sealed class FaultTests
         var clock = Stopwatch.StartNew();
         using var response = await client.GetAsync("/redfish/v1");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.InRange(clock.ElapsedMilliseconds, 380, 5000);
+        Assert.InRange(clock.ElapsedMilliseconds, 380, 60_000); // the injected latency is a floor; the ceiling only catches a hang
     }
 
     [Fact]
