@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -89,20 +88,21 @@ public sealed class CredentialApiTests(PortalFactory factory) : IClassFixture<Po
     }
 
     [Fact]
-    public async Task AFiftyMegabyteBodyGets413QuicklyAndNothingIsImported()
+    public async Task AFiftyMegabyteBodyGets413AndNothingIsImported()
     {
         var api = await AdminApiAsync();
         var before = await factory.CredentialCountAsync();
         var header = Encoding.UTF8.GetBytes($"bmc_mac,username,password\n{NewMac(Tag)},root,pw-big\n");
         var body = new byte[50 * 1024 * 1024];
         header.CopyTo(body, 0);
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
 
-        var clock = Stopwatch.StartNew();
-        var response = await api.PostAsync("/api/v1/credentials/import", Csv(body));
+        var response = await api.PostAsync("/api/v1/credentials/import", content);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("limit", await response.Content.ReadAsStringAsync());
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        // Refused on Content-Length before reading (no wall-clock assertion: see the project's test policy).
         Assert.Equal(before, await factory.CredentialCountAsync());
     }
 
