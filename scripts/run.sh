@@ -20,6 +20,8 @@ fi
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export Portal__DataDirectory=${Portal__DataDirectory:-$PWD/.data}
 export Lab__Enabled=${Lab__Enabled:-true}
+# A fixed port keeps the lab's discovery source valid from one run to the next.
+export Lab__Port=${Lab__Port:-8443}
 dotnet build src/Portal/Portal.csproj --nologo --verbosity quiet
 # Not `exec`: the EXIT trap above must run after the portal stops.
 dotnet run --no-build --project src/Portal/Portal.csproj --urls http://127.0.0.1:5080 || true

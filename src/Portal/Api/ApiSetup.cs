@@ -1,4 +1,5 @@
 using Portal.Account;
+using Portal.Discovery;
 using Portal.Credentials;
 
 namespace Portal.Api;
@@ -24,6 +25,7 @@ internal static class ApiSetup
         api.MapMeEndpoints();
         api.MapTokenEndpoints();
         api.MapAuditEndpoints();
+        api.MapDiscoveryApi();
         api.MapCredentialApi();
     }
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Options;
+using Portal.Core.Discovery;
+using Portal.Core.Persistence;
 using Portal.Lab;
 
 namespace Portal.Hosting;
@@ -28,8 +30,22 @@ internal static class LabSetup
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var fleet = app.Services.GetRequiredService<LabFleet>();
+            SeedLabSource(app, fleet);
             app.Logger.LogInformation("Virtual lab: {Count} BMCs; vendor credential list {Csv}; DHCP lease file {Leases}; control API {Control}",
                 fleet.Bmcs.Count, fleet.CredentialCsvPath, fleet.LeaseFilePath, fleet.ControlUri);
         });
+    }
+
+    /// <summary>
+    /// A newcomer's first discovery should find the lab: its lease file becomes a discovery source
+    /// (once). The credential list is left for the admin to upload — that is the real workflow.
+    /// </summary>
+    private static void SeedLabSource(WebApplication app, LabFleet fleet)
+    {
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (db.DiscoverySources.Any(s => s.Value == fleet.LeaseFilePath && s.Port == fleet.Port)) return;
+        db.DiscoverySources.Add(DiscoverySource.Create(DiscoverySourceKind.DnsmasqLeases, fleet.LeaseFilePath, fleet.Port, fleet.Options.Https, DateTimeOffset.UtcNow));
+        db.SaveChanges();
     }
 }

@@ -24,7 +24,32 @@ public sealed class DiscoveryOptions
 /// </summary>
 public sealed class DiscoveryRunner(IServiceScopeFactory scopes, DiscoveryProgressStore progress, IOptions<DiscoveryOptions> options, TimeProvider clock, ILogger<DiscoveryRunner> logger)
 {
+    // One run at a time per instance: BMCs are fragile and two sweeps would double the load.
+    private readonly SemaphoreSlim oneAtATime = new(1, 1);
+
+    public bool IsRunning => oneAtATime.CurrentCount == 0;
+
+    /// <summary>Starts a run in the background unless one is going; false when one is.</summary>
+    public bool TryStartInBackground(Actor actor, CancellationToken stopping)
+    {
+        if (!oneAtATime.Wait(0)) return false;
+        _ = Task.Run(async () =>
+        {
+            try { await RunLockedAsync(actor, stopping); }
+            catch (Exception e) when (e is not OperationCanceledException) { logger.LogError(e, "Discovery run failed"); }
+            finally { oneAtATime.Release(); }
+        }, CancellationToken.None);
+        return true;
+    }
+
     public async Task<DiscoveryProgress> RunAsync(Actor actor, CancellationToken ct)
+    {
+        await oneAtATime.WaitAsync(ct);
+        try { return await RunLockedAsync(actor, ct); }
+        finally { oneAtATime.Release(); }
+    }
+
+    private async Task<DiscoveryProgress> RunLockedAsync(Actor actor, CancellationToken ct)
     {
         List<DiscoveryCandidate> candidates;
         List<string> issues;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Portal.Core.Credentials;
 using Portal.Core.Redfish;
 using Quartz;
@@ -12,7 +13,7 @@ public static class DiscoveryServiceCollectionExtensions
     {
         services.AddRedfish(configuration);
         services.AddOptions<DiscoveryOptions>().Bind(configuration.GetSection(DiscoveryOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<CredentialProtector>();
+        services.TryAddSingleton<CredentialProtector>();
         services.AddSingleton<DiscoveryProgressStore>();
         services.AddSingleton<DiscoveryRunner>();
         services.AddScoped<CandidateFinder>();
