@@ -7,6 +7,7 @@ using Portal.Credentials;
 using Portal.Health;
 using Portal.Hosting;
 using Portal.Live;
+using Portal.Machines;
 using Portal.Shell;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +23,7 @@ builder.AddPortalShell();
 builder.AddPortalApi();
 builder.AddPortalCredentials();
 builder.AddPortalHealth();
+builder.AddPortalMachines();
 builder.AddPortalLab();
 
 var app = builder.Build();
@@ -36,6 +38,7 @@ app.MapActivityFragments();
 app.MapAdminEndpoints();
 app.MapDiscoveryEndpoints();
 app.MapCredentialEndpoints();
+app.MapMachineEndpoints();
 app.MapPortalApi();
 app.MapPortalLive();
 app.MapPortalPages();

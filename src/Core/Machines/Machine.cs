@@ -76,6 +76,7 @@ public sealed class Machine
         DiskTotalBytes = Disks.Sum(d => d.CapacityBytes);
         NicMaxSpeedMbps = Nics.Count == 0 ? 0 : Nics.Max(n => n.SpeedMbps ?? 0);
         PowerState = f.PowerState;
+        RefreshCatalogueColumns();
         if (string.IsNullOrEmpty(Name)) Name = f.Serial ?? f.Uuid?.ToString() ?? f.RedfishId;
         // A machine whose BMC answered with a full inventory can be offered to users.
         if (State == MachineState.Discovered) State = MachineState.Available;
@@ -84,6 +85,115 @@ public sealed class Machine
     }
 
     private static string Describe<T>(IEnumerable<T> items) => string.Join("; ", items);
+
+    // ---- Catalogue, reservation, maintenance and power (issue 5) ----
+    // Every catalogue state change goes through these methods; they throw MachineStateException
+    // on a transition that is not allowed, so callers never half-apply one.
+
+    /// <summary>Free-form labels (rack, project, "loaner"...); the catalogue filters on them.</summary>
+    public List<string> Tags { get; private set; } = [];
+    // Denormalised from Gpus/Disks as text arrays so the catalogue filters and counts them with GIN indexes.
+    public List<string> GpuModels { get; private set; } = [];
+    /// <summary>"NVMe", "SSD" or "HDD" for each kind of disk present.</summary>
+    public List<string> DiskKinds { get; private set; } = [];
+    public string? ReservedById { get; private set; }
+    public string? ReservedByName { get; private set; }
+    public DateTimeOffset? ReservedAt { get; private set; }
+    public DateTimeOffset? ReservedUntil { get; private set; }
+    public string? MaintenanceReason { get; private set; }
+    // Power observations are written with ExecuteUpdate (see Power/PowerObservations.cs): they must
+    // never lose to, or make retry, a reservation racing on the same row.
+    public DateTimeOffset? PowerCheckedAt { get; private set; }
+    /// <summary>The ResetTypes the BMC advertises for this system; null until first read.</summary>
+    public List<string>? ResetTypes { get; private set; }
+
+    /// <summary>Someone holds the machine: it is not offered to others.</summary>
+    public bool IsHeld => ReservedById is not null;
+
+    public bool IsHeldBy(string? userId) => IsHeld && userId is not null && ReservedById == userId;
+
+    public void Reserve(string userId, string userName, DateTimeOffset until, DateTimeOffset now)
+    {
+        if (State != MachineState.Available)
+            throw new MachineStateException(this, IsHeld
+                ? ReservedById == userId ? "you already hold it" : $"it is already reserved by {ReservedByName}"
+                : State == MachineState.Maintenance ? "it is in maintenance" : $"it is {State}, not Available");
+        if (until <= now) throw new MachineStateException(this, "the reservation would end before it starts");
+        State = MachineState.Reserved;
+        ReservedById = userId; ReservedByName = userName; ReservedAt = now; ReservedUntil = until;
+        UpdatedAt = now;
+    }
+
+    public void Extend(string userId, DateTimeOffset until, DateTimeOffset now)
+    {
+        if (!IsHeldBy(userId)) throw new MachineStateException(this, "you do not hold it");
+        if (until <= now || until <= ReservedUntil) throw new MachineStateException(this, "the new end must be later than the current one");
+        ReservedUntil = until;
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// Gives the machine back. A deployed machine goes straight back to Available until the
+    /// provisioning workflow adds its wipe/power-off step (Releasing); a machine mid-install cannot.
+    /// </summary>
+    public void Release(DateTimeOffset now)
+    {
+        if (!IsHeld || State is not (MachineState.Reserved or MachineState.Deployed or MachineState.Failed))
+            throw new MachineStateException(this, IsHeld ? $"it is {State}; wait until that finishes" : "nobody holds it");
+        ReservedById = null; ReservedByName = null; ReservedAt = null; ReservedUntil = null;
+        State = MachineState.Available;
+        UpdatedAt = now;
+    }
+
+    public bool IsExpired(DateTimeOffset now) => IsHeld && ReservedUntil <= now;
+
+    /// <summary>The expiry job's transition: a lapsed reservation is released; a machine mid-install is left alone.</summary>
+    public bool Expire(DateTimeOffset now)
+    {
+        if (!IsExpired(now) || State is not (MachineState.Reserved or MachineState.Deployed or MachineState.Failed)) return false;
+        Release(now);
+        return true;
+    }
+
+    /// <summary>Operators take a machine out of the catalogue. A held machine must be released first so nobody loses it silently.</summary>
+    public void EnterMaintenance(string? reason, DateTimeOffset now)
+    {
+        if (State == MachineState.Maintenance) throw new MachineStateException(this, "it is already in maintenance");
+        if (IsHeld) throw new MachineStateException(this, $"it is reserved by {ReservedByName}; release it first");
+        var text = string.IsNullOrWhiteSpace(reason) ? "maintenance" : reason.Trim();
+        State = MachineState.Maintenance;
+        MaintenanceReason = text.Length > 200 ? text[..200] : text;
+        UpdatedAt = now;
+    }
+
+    public void LeaveMaintenance(DateTimeOffset now)
+    {
+        if (State != MachineState.Maintenance) throw new MachineStateException(this, "it is not in maintenance");
+        State = MachineState.Available;
+        MaintenanceReason = null;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Tags are stored lower-case, trimmed, unique and sorted so filters match exactly.</summary>
+    public void SetTags(IEnumerable<string> tags) =>
+        Tags = tags.Select(t => t.Trim().ToLowerInvariant()).Where(t => t.Length is > 0 and <= 64).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    private void RefreshCatalogueColumns()
+    {
+        GpuModels = Gpus.Select(g => g.Model ?? "Unknown GPU").Distinct().Order(StringComparer.Ordinal).ToList();
+        DiskKinds = Disks.Select(d => d.Protocol == "NVMe" ? "NVMe" : d.MediaType is "SSD" or "HDD" ? d.MediaType : "Other")
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+    }
+
+    // ---- end catalogue ----
+}
+
+/// <summary>A transition the machine's rules do not allow; the message says why, in the user's terms.</summary>
+public sealed class MachineStateException(Machine machine, string reason)
+    : InvalidOperationException($"{machine.Name} cannot do that: {reason}.")
+{
+    public long MachineId { get; } = machine.Id;
+    public string Reason { get; } = reason;
 }
 
 public enum MachineState { Discovered, Available, Reserved, Provisioning, Deployed, Releasing, Failed, Maintenance }

@@ -28,5 +28,29 @@ internal sealed class MachineConfiguration : IEntityTypeConfiguration<Machine>
         b.HasIndex(m => m.Serial);
         b.HasIndex(m => new { m.BmcId, m.RedfishId }).IsUnique();
         b.HasIndex(m => m.State);
+        // Catalogue (issue 5): text arrays with GIN indexes for the containment filters, btree
+        // indexes for the "at least" filters and sort columns, and the reservation/power lookups.
+        b.Property(m => m.Tags).HasColumnType("text[]");
+        b.Property(m => m.GpuModels).HasColumnType("text[]");
+        b.Property(m => m.DiskKinds).HasColumnType("text[]");
+        b.Property(m => m.ResetTypes).HasColumnType("text[]");
+        b.Property(m => m.ReservedById).HasMaxLength(450);
+        b.Property(m => m.ReservedByName).HasMaxLength(256);
+        b.Property(m => m.MaintenanceReason).HasMaxLength(200);
+        b.HasIndex(m => m.Tags).HasMethod("gin");
+        b.HasIndex(m => m.GpuModels).HasMethod("gin");
+        b.HasIndex(m => m.DiskKinds).HasMethod("gin");
+        b.HasIndex(m => new { m.CpuCores, m.Id });
+        b.HasIndex(m => new { m.CpuThreads, m.Id });
+        b.HasIndex(m => new { m.MemoryBytes, m.Id });
+        b.HasIndex(m => new { m.GpuCount, m.Id });
+        b.HasIndex(m => new { m.DiskTotalBytes, m.Id });
+        b.HasIndex(m => new { m.NicMaxSpeedMbps, m.Id });
+        b.HasIndex(m => new { m.Name, m.Id });
+        b.HasIndex(m => new { m.Manufacturer, m.Model });
+        b.HasIndex(m => m.Architecture);
+        b.HasIndex(m => m.ReservedById);
+        b.HasIndex(m => m.ReservedUntil);
+        b.HasIndex(m => m.PowerCheckedAt);
     }
 }

@@ -5,6 +5,7 @@ using Portal.Core.Bmcs;
 using Portal.Core.Credentials;
 using Portal.Core.Discovery;
 using Portal.Core.Machines;
+using Portal.Core.Power;
 using Portal.Core.DataProtection;
 using Portal.Core.Users;
 
@@ -20,6 +21,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<VendorCredential> VendorCredentials => Set<VendorCredential>();
     public DbSet<Machine> Machines => Set<Machine>();
     public DbSet<DiscoverySource> DiscoverySources => Set<DiscoverySource>();
+    public DbSet<PowerOperation> PowerOperations => Set<PowerOperation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

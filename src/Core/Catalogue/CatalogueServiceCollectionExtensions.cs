@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Power;
+using Portal.Core.Reservations;
+
+namespace Portal.Core.Catalogue;
+
+public static class CatalogueServiceCollectionExtensions
+{
+    /// <summary>
+    /// Catalogue, reservations and power control (sections "Reservations" and "Power"), with their
+    /// Quartz jobs. Needs the Redfish client and credential protector (<c>AddDiscovery</c>) and Quartz.
+    /// </summary>
+    public static IServiceCollection AddMachineCatalogue(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ReservationOptions>().Bind(configuration.GetSection(ReservationOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<PowerOptions>().Bind(configuration.GetSection(PowerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<MachineCatalogue>();
+        services.AddScoped<Reservations.Reservations>();
+        services.AddScoped<PowerControl>();
+        services.AddSingleton<BmcConnector>();
+        services.AddSingleton<PowerActionRunner>();
+        services.AddSingleton<PowerStateRefresher>();
+
+        services.AddHostedService<CatalogueJobs>();
+        return services;
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Auditing;
+using Portal.Core.Live;
+using Portal.Core.Persistence;
+using Portal.Core.Redfish;
+using Portal.Core.Redfish.Models;
+
+namespace Portal.Core.Power;
+
+/// <summary>
+/// Carries out one <see cref="PowerOperation"/>: Reset through Redfish (the client checks the
+/// BMC's allowable values and retries transient failures), then reads PowerState until it is
+/// the expected one or the timeout passes. The outcome is stored, audited and pushed live.
+/// </summary>
+public sealed class PowerActionRunner(
+    IServiceScopeFactory scopes, BmcConnector connector, IOptions<PowerOptions> options, TimeProvider clock,
+    ILiveUpdates live, ILogger<PowerActionRunner> logger)
+{
+    public async Task RunAsync(long operationId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var operation = await db.PowerOperations.SingleOrDefaultAsync(o => o.Id == operationId, ct);
+        if (operation is null || operation.IsFinished) return; // already done (e.g. a re-fired job after a restart)
+        var machine = await db.Machines.AsNoTracking().Include(m => m.Bmc).SingleAsync(m => m.Id == operation.MachineId, ct);
+
+        operation.Start(clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        await NotifyAsync(machine.Id, ct);
+
+        string? lastState = null;
+        try
+        {
+            await using var client = await connector.ConnectAsync(machine.Bmc!, ct);
+            var system = await client.GetAsync<ComputerSystem>(machine.RedfishId, ct);
+            await db.RecordPowerAsync(machine.Id, system.PowerState ?? "Unknown", system.Actions?.Reset?.AllowableResetTypes, clock.GetUtcNow(), ct);
+            await client.ResetAsync(system, operation.Action, ct);
+            lastState = await WaitForAsync(client, machine.RedfishId, operation.ExpectedState, ct);
+            if (lastState == operation.ExpectedState)
+                operation.Succeed(lastState, clock.GetUtcNow());
+            else
+                operation.Fail($"The BMC accepted {operation.Action}, but PowerState is still {lastState ?? "unknown"} after {options.Value.ActionTimeout.TotalSeconds:0} s (expected {operation.ExpectedState}).", lastState, clock.GetUtcNow());
+        }
+        catch (RedfishException e)
+        {
+            logger.LogWarning("Power {Action} on machine {Machine} failed: {Error}", operation.Action, machine.Id, e.Message);
+            operation.Fail(BmcConnector.Explain(e), lastState, clock.GetUtcNow());
+        }
+
+        var now = clock.GetUtcNow();
+        if (lastState is not null) await db.RecordPowerAsync(machine.Id, lastState, null, now, ct);
+        db.AuditEvents.Add(AuditEvent.Record(new Actor(operation.RequestedById, operation.RequestedByName), "machine.power", "machine", machine.Id.ToString(),
+            operation.Status == PowerOperationStatus.Succeeded
+                ? $"{machine.Name}: {operation.Action} done, power {lastState}"
+                : $"{machine.Name}: {operation.Action} failed: {operation.Error}", now));
+        // The outcome is saved even when the caller is shutting down: a half-recorded result would show "running" forever.
+        await db.SaveChangesAsync(CancellationToken.None);
+        await NotifyAsync(machine.Id, CancellationToken.None);
+    }
+
+    /// <summary>Reads PowerState until it matches; transient read errors are shrugged off until the deadline.</summary>
+    private async Task<string?> WaitForAsync(RedfishClient client, string systemId, string expected, CancellationToken ct)
+    {
+        var deadline = clock.GetUtcNow() + options.Value.ActionTimeout;
+        string? state = null;
+        while (true)
+        {
+            try { state = (await client.GetPowerStateAsync(systemId, ct)).ToString(); }
+            catch (RedfishException e) when (e.IsTransient) { logger.LogInformation("Power state read failed, will retry: {Error}", e.Message); }
+            if (state == expected || clock.GetUtcNow() >= deadline) return state;
+            await Task.Delay(options.Value.PollInterval, clock, ct);
+        }
+    }
+
+    private async Task NotifyAsync(long machineId, CancellationToken ct) => await live.ChangedAsync($"machine:{machineId}", ct);
+}

@@ -1,0 +1,25 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Auditing;
+using Portal.Core.Machines;
+using Portal.Core.Persistence;
+using Portal.Core.Power;
+
+namespace Portal.Machines;
+
+/// <summary>Everything the machine detail page shows, read in one place for the page and its live fragment.</summary>
+public sealed record MachineDetails(Machine Machine, IReadOnlyList<PowerOperation> PowerOperations, IReadOnlyList<AuditEvent> History)
+{
+    public PowerOperation? ActiveOperation => PowerOperations.FirstOrDefault(o => !o.IsFinished);
+
+    public static async Task<MachineDetails?> LoadAsync(AppDbContext db, long id, CancellationToken ct)
+    {
+        var machine = await db.Machines.AsNoTracking().Include(m => m.Bmc).SingleOrDefaultAsync(m => m.Id == id, ct);
+        if (machine is null) return null;
+        var operations = await db.PowerOperations.AsNoTracking().Where(o => o.MachineId == id).OrderByDescending(o => o.Id).Take(5).ToListAsync(ct);
+        // Discovery names a new machine by UUID or serial (it has no id yet); later events use the id.
+        var keys = new[] { id.ToString(), machine.Uuid?.ToString(), machine.Serial }.OfType<string>().ToList();
+        var history = await db.AuditEvents.AsNoTracking().Where(e => e.TargetType == "machine" && keys.Contains(e.TargetId!))
+            .OrderByDescending(e => e.Id).Take(50).ToListAsync(ct);
+        return new MachineDetails(machine, operations, history);
+    }
+}
