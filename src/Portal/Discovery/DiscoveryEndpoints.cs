@@ -79,7 +79,8 @@ internal static class SourceForm
         if (!int.TryParse(form["port"], out var port) || port is < 1 or > 65535) return "The port must be a number from 1 to 65535.";
         switch (kind)
         {
-            case DiscoverySourceKind.Cidr when !CidrRange.TryParse(value, out _, out var cidrError): return $"Not a usable range: {cidrError}";
+            case DiscoverySourceKind.Cidr when !CidrRange.TryParse(value, out var range, out var cidrError)
+                                               || !range.TryExpand(CidrRange.DefaultMaxAddresses, out _, out cidrError): return $"Not a usable range: {cidrError}";
             case DiscoverySourceKind.Address when Uri.CheckHostName(value) == UriHostNameType.Unknown: return $"Not a host name or IP address: {value}";
             case DiscoverySourceKind.DnsmasqLeases or DiscoverySourceKind.IscLeases when !Path.IsPathRooted(value): return "Give the lease file as an absolute path.";
         }

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Credentials;
+using Portal.Core.Persistence;
+using Portal.Core.Users;
+using Portal.Lab;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Discovery;
+
+public sealed class DiscoveryEndpointTests(PortalFactory factory) : IClassFixture<PortalFactory>
+{
+    [Theory]
+    [InlineData("Cidr", "10.0.0.0/8", "443", "Not a usable range")]
+    [InlineData("Cidr", "not-a-range", "443", "Not a usable range")]
+    [InlineData("DnsmasqLeases", "relative/path.leases", "443", "absolute path")]
+    [InlineData("Address", "10.0.0.5", "70000", "port must be a number")]
+    [InlineData("Bogus", "10.0.0.5", "443", "Choose the kind")]
+    public async Task BadSourcesAreRefusedWithASpecificMessageAndNothingSaved(string kind, string value, string port, string message)
+    {
+        var admin = await factory.SignedInAsync();
+        var response = await admin.SubmitAsync("/admin/discovery", "#add-source", new Dictionary<string, string>
+        {
+            ["kind"] = kind, ["value"] = value, ["port"] = port, ["https"] = "true",
+        });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var page = await admin.GetPageAsync(response.Headers.Location!.OriginalString);
+        Assert.Contains(message, page.QuerySelector("#discovery-error")!.TextContent);
+        Assert.Equal(0, await CountSourcesAsync(value));
+    }
+
+    [Fact]
+    public async Task AManualLoginIsStoredEncryptedAndNeverShown()
+    {
+        var admin = await factory.SignedInAsync();
+        await admin.SubmitAsync("/admin/discovery", "#add-source", new Dictionary<string, string>
+        {
+            ["kind"] = "Address", ["value"] = "127.0.99.7", ["port"] = "8443", ["https"] = "true", ["username"] = "root", ["password"] = "calvin-secret",
+        });
+        var html = await (await admin.GetAsync("/admin/discovery")).Content.ReadAsStringAsync();
+        Assert.Contains("127.0.99.7", html);
+        Assert.DoesNotContain("calvin-secret", html);
+
+        using var scope = factory.Services.CreateScope();
+        var source = await scope.ServiceProvider.GetRequiredService<AppDbContext>().DiscoverySources.SingleAsync(s => s.Value == "127.0.99.7");
+        Assert.NotEqual("calvin-secret", source.EncryptedPassword);
+        Assert.Equal("calvin-secret", scope.ServiceProvider.GetRequiredService<CredentialProtector>().Unprotect(source.EncryptedPassword!));
+    }
+
+    [Fact]
+    public async Task OnboardingAMalformedMacSaysWhatIsWrong()
+    {
+        var admin = await factory.SignedInAsync();
+        var response = await admin.SubmitAsync("/admin/discovery", "#onboard", new Dictionary<string, string> { ["mac"] = "zz:zz:zz:zz:zz:zz" });
+        var page = await admin.GetPageAsync(response.Headers.Location!.OriginalString);
+        Assert.Contains("Not a MAC address", page.QuerySelector("#discovery-error")!.TextContent);
+    }
+
+    [Fact]
+    public async Task DiscoveryIsForAdminsOnly()
+    {
+        await factory.CreateUserAsync("op-disc@test.local", "Operator-Passw0rd", Roles.Operator);
+        var op = await factory.SignedInAsync("op-disc@test.local", "Operator-Passw0rd");
+        var page = await op.GetAsync("/admin/discovery");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.StartsWith("/account/access-denied", page.Headers.Location!.PathAndQuery);
+        Assert.Equal(HttpStatusCode.Forbidden, (await op.GetAsync("/fragments/discovery/progress")).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheApiOnboardsByMacAndListsBmcsWithoutCredentials()
+    {
+        var directory = Directory.CreateTempSubdirectory("portal-api-lab-").FullName;
+        await using var lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 2, FirstAddress = "127.0.110.1", OutputDirectory = directory, Seed = 3 });
+        var api = await ApiAsync();
+        var import = await api.PostAsync("/api/v1/credentials/import", new StringContent(await File.ReadAllTextAsync(lab.CredentialCsvPath), MediaTypeHeaderValue.Parse("text/csv")));
+        Assert.Equal(HttpStatusCode.OK, import.StatusCode);
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            db.DiscoverySources.Add(Portal.Core.Discovery.DiscoverySource.Create(Portal.Core.Discovery.DiscoverySourceKind.DnsmasqLeases, lab.LeaseFilePath, lab.Port, true, DateTimeOffset.UtcNow));
+            await db.SaveChangesAsync();
+        }
+
+        var badMac = await api.PostAsJsonAsync("/api/v1/bmcs/onboard", new { mac = "12345" });
+        var unknown = await api.PostAsJsonAsync("/api/v1/bmcs/onboard", new { mac = "02:00:00:00:12:34" });
+        var onboarded = await api.PostAsJsonAsync("/api/v1/bmcs/onboard", new { mac = lab.Bmcs[0].Mac });
+
+        Assert.Equal(HttpStatusCode.BadRequest, badMac.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, onboarded.StatusCode);
+        var list = await api.GetStringAsync("/api/v1/bmcs");
+        var bmcs = JsonDocument.Parse(list).RootElement.EnumerateArray().ToList();
+        var bmc = Assert.Single(bmcs, b => b.GetProperty("status").GetString() == "Reachable");
+        Assert.Equal(lab.Bmcs[0].Systems.Count, bmc.GetProperty("machines").GetInt32());
+        Assert.DoesNotContain(lab.Bmcs[0].Password, list);
+        Directory.Delete(directory, true);
+    }
+
+    private async Task<HttpClient> ApiAsync()
+    {
+        var browser = await factory.SignedInAsync();
+        var response = await browser.SubmitAsync("/account/profile", "form:has(#token-name)", new Dictionary<string, string> { ["Input.Name"] = "discovery-" + Guid.NewGuid().ToString("N")[..6] });
+        var secret = BrowserSession.Parse(await response.Content.ReadAsStringAsync()).QuerySelector("#new-token-secret")!.TextContent;
+        var client = factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+        return client;
+    }
+
+    private async Task<int> CountSourcesAsync(string value)
+    {
+        using var scope = factory.Services.CreateScope();
+        return await scope.ServiceProvider.GetRequiredService<AppDbContext>().DiscoverySources.CountAsync(s => s.Value == value);
+    }
+}
