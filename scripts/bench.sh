@@ -5,6 +5,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
 
+# Benchmarks that need a database share one private PostgreSQL (TestPostgres reads this variable).
+if [[ -z "${PORTAL_TEST_POSTGRES:-}" ]]; then
+  PORTAL_TEST_POSTGRES=$(PG_FSYNC=off scripts/postgres.sh start .data/bench-postgres) || exit 1
+  export PORTAL_TEST_POSTGRES
+  trap 'scripts/postgres.sh stop .data/bench-postgres' EXIT
+fi
+
 # ---- lab ----
 # 1,000 simulated BMCs: start time (target < 10 s) and one concurrent round of authenticated
 # Redfish requests answered by every BMC. LAB_BENCH_BMCS overrides the count.
@@ -13,5 +20,14 @@ if ! dotnet run --project bench/Lab/Lab.Bench.csproj -c Release -- "${LAB_BENCH_
   echo "lab bench failed"; status=1
 fi
 # ---- end lab ----
+
+# ---- discovery ----
+# 500 lab BMCs with 20 ms added per request: full discovery + inventory into a fresh database.
+# Prints wall time, requests, ideal time (requests × latency ÷ global limit) and the ratio.
+echo "== discovery"
+if ! dotnet run --project bench/Discovery/Discovery.Bench.csproj -c Release -- "${DISCOVERY_BENCH_BMCS:-500}" "${DISCOVERY_BENCH_LATENCY_MS:-20}"; then
+  echo "discovery bench failed"; status=1
+fi
+# ---- end discovery ----
 
 exit $status
