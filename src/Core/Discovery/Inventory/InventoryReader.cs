@@ -44,7 +44,11 @@ public sealed class InventoryReader
     {
         // Everything below is independent; the per-BMC limit decides how much really runs at once.
         var processorsTask = client.GetMembersAsync<Processor>(system.Processors, ct);
-        var memoryTask = client.GetMembersAsync<MemoryModule>(system.Memory, ct);
+        // The summary's total is all Portal needs; walking every DIMM costs 8-32 requests per
+        // system on a fragile BMC, so the modules are read only when the summary is missing.
+        var memoryTask = system.MemorySummary?.TotalSystemMemoryGiB is > 0
+            ? Task.FromResult<IReadOnlyList<MemoryModule>>([])
+            : client.GetMembersAsync<MemoryModule>(system.Memory, ct);
         var nicsTask = client.GetMembersAsync<EthernetInterface>(system.EthernetInterfaces, ct);
         var disksTask = ReadDisksAsync(client, system, ct);
         var pcieGpusTask = ReadPcieGpusAsync(client, system, ct);
