@@ -53,13 +53,14 @@ public sealed record CatalogueQuery
             ? v.SelectMany(s => (s ?? "").Split(',')).Select(s => s.Trim()).Where(s => s.Length > 0)
             : [];
 
-        var states = Many("state").ToList();
+        var stateTexts = Many("state").ToList();
+        var states = stateTexts.Select(s => Enum.TryParse<MachineState>(s, true, out var st) && Enum.IsDefined(st) ? st : (MachineState?)null)
+            .OfType<MachineState>().Distinct().Order().ToList();
         return new CatalogueQuery
         {
-            States = states.Count == 0 ? [MachineState.Available]
-                : states.Contains("any", StringComparer.OrdinalIgnoreCase) ? []
-                : states.Select(s => Enum.TryParse<MachineState>(s, true, out var st) ? st : (MachineState?)null)
-                    .OfType<MachineState>().Distinct().Order().ToList(),
+            States = stateTexts.Contains("any", StringComparer.OrdinalIgnoreCase) ? []
+                : states.Count == 0 ? [MachineState.Available]
+                : states,
             Architecture = Text("arch"),
             MinCores = Int("cores"),
             MinThreads = Int("threads"),

@@ -34,8 +34,8 @@ public sealed class PowerActionRunner(
         string? lastState = null;
         try
         {
-            await using var client = await connector.ConnectAsync(machine.Bmc!, ct);
-            var system = await client.GetAsync<ComputerSystem>(machine.RedfishId, ct);
+            var (client, system) = await PrepareAsync(machine.Bmc!, machine.RedfishId, ct);
+            await using var _ = client;
             await db.RecordPowerAsync(machine.Id, system.PowerState ?? "Unknown", system.Actions?.Reset?.AllowableResetTypes, clock.GetUtcNow(), ct);
             await client.ResetAsync(system, operation.Action, ct);
             lastState = await WaitForAsync(client, machine.RedfishId, operation.ExpectedState, ct);
@@ -59,6 +59,35 @@ public sealed class PowerActionRunner(
         // The outcome is saved even when the caller is shutting down: a half-recorded result would show "running" forever.
         await db.SaveChangesAsync(CancellationToken.None);
         await NotifyAsync(machine.Id, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Logs in and reads the system, trying again when the BMC is briefly unwell: nothing has been
+    /// asked of it yet, so repeating is harmless. (The Reset itself is only repeated by the client
+    /// when the BMC certainly did not act on it.)
+    /// </summary>
+    private async Task<(RedfishClient, ComputerSystem)> PrepareAsync(Bmcs.Bmc bmc, string systemId, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            RedfishClient? client = null;
+            try
+            {
+                client = await connector.ConnectAsync(bmc, ct);
+                return (client, await client.GetAsync<ComputerSystem>(systemId, ct));
+            }
+            catch (RedfishException e) when (e.IsTransient && attempt < 3)
+            {
+                if (client is not null) await client.DisposeAsync();
+                logger.LogInformation("BMC {Bmc} briefly unavailable, trying again: {Error}", bmc.Address, e.Message);
+                await Task.Delay(options.Value.PollInterval * attempt, clock, ct);
+            }
+            catch
+            {
+                if (client is not null) await client.DisposeAsync();
+                throw;
+            }
+        }
     }
 
     /// <summary>Reads PowerState until it matches; transient read errors are shrugged off until the deadline.</summary>
