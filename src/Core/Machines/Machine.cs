@@ -186,6 +186,35 @@ public sealed class Machine
     }
 
     // ---- end catalogue ----
+
+    // ---- Provisioning (netboot): the transitions a Deployment drives. ----
+
+    /// <summary>A deployment starts: from Available or Reserved, or Deployed when re-installing.</summary>
+    public void StartProvisioning(DateTimeOffset now)
+    {
+        if (State is not (MachineState.Available or MachineState.Reserved or MachineState.Deployed))
+            throw new InvalidOperationException($"Machine {Id} is {State}; only an Available, Reserved or Deployed machine can be provisioned.");
+        State = MachineState.Provisioning;
+        UpdatedAt = now;
+    }
+
+    /// <summary>The installer reported done: from now on the machine boots its local disk.</summary>
+    public void ProvisioningSucceeded(DateTimeOffset now)
+    {
+        if (State != MachineState.Provisioning)
+            throw new InvalidOperationException($"Machine {Id} is {State}, not Provisioning.");
+        State = MachineState.Deployed;
+        UpdatedAt = now;
+    }
+
+    /// <summary>The installer reported failure; the reason is on the deployment's timeline.</summary>
+    public void ProvisioningFailed(DateTimeOffset now)
+    {
+        if (State != MachineState.Provisioning)
+            throw new InvalidOperationException($"Machine {Id} is {State}, not Provisioning.");
+        State = MachineState.Failed;
+        UpdatedAt = now;
+    }
 }
 
 /// <summary>A transition the machine's rules do not allow; the message says why, in the user's terms.</summary>

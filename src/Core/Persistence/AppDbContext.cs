@@ -6,6 +6,7 @@ using Portal.Core.Credentials;
 using Portal.Core.Discovery;
 using Portal.Core.Machines;
 using Portal.Core.Power;
+using Portal.Core.Provisioning;
 using Portal.Core.DataProtection;
 using Portal.Core.Users;
 
@@ -22,6 +23,12 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Machine> Machines => Set<Machine>();
     public DbSet<DiscoverySource> DiscoverySources => Set<DiscoverySource>();
     public DbSet<PowerOperation> PowerOperations => Set<PowerOperation>();
+    public DbSet<OsProfile> OsProfiles => Set<OsProfile>();
+    public DbSet<Template> Templates => Set<Template>();
+    public DbSet<TemplateVersion> TemplateVersions => Set<TemplateVersion>();
+    public DbSet<Deployment> Deployments => Set<Deployment>();
+    public DbSet<DeploymentEvent> DeploymentEvents => Set<DeploymentEvent>();
+    public DbSet<NetbootSighting> NetbootSightings => Set<NetbootSighting>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,56 @@
+namespace Portal.Core.Provisioning;
+
+/// <summary>Which installer reads the rendered config (mirrors Portal.Netboot's InstallerKind, which Core cannot see).</summary>
+public enum OsInstallerKind { Kickstart, Autoinstall, Generic }
+
+/// <summary>
+/// What to install: the installer kernel and initrds (absolute http(s) URLs or /boot-files/...
+/// paths served by the portal), extra kernel arguments, the template that renders its config and
+/// the default parameters (which also declare the <c>deployment.params.*</c> a template may use).
+/// Built-in profiles are seeded at start-up and can be edited like any other.
+/// </summary>
+public sealed class OsProfile
+{
+    public const int MaxNameLength = 200;
+
+    public long Id { get; private set; }
+    public string Name { get; private set; } = "";
+    public OsInstallerKind InstallerKind { get; private set; }
+    public string KernelUrl { get; private set; } = "";
+    public List<string> InitrdUrls { get; private set; } = [];
+    public string KernelArgs { get; private set; } = "";
+    public string TemplateName { get; private set; } = "";
+    public Dictionary<string, string> DefaultParameters { get; private set; } = [];
+    public bool BuiltIn { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    private OsProfile() { }
+
+    public static OsProfile Create(string name, OsInstallerKind kind, string kernelUrl, IEnumerable<string> initrdUrls, string kernelArgs,
+        string templateName, IReadOnlyDictionary<string, string> defaultParameters, bool builtIn, DateTimeOffset now)
+    {
+        var profile = new OsProfile { BuiltIn = builtIn, CreatedAt = now };
+        profile.Update(name, kind, kernelUrl, initrdUrls, kernelArgs, templateName, defaultParameters, now);
+        return profile;
+    }
+
+    public void Update(string name, OsInstallerKind kind, string kernelUrl, IEnumerable<string> initrdUrls, string kernelArgs,
+        string templateName, IReadOnlyDictionary<string, string> defaultParameters, DateTimeOffset now)
+    {
+        var initrds = initrdUrls.Select(u => u.Trim()).Where(u => u.Length > 0).ToList();
+        if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > MaxNameLength)
+            throw new ArgumentException($"A profile needs a name of 1-{MaxNameLength} characters.", nameof(name));
+        if (string.IsNullOrWhiteSpace(kernelUrl)) throw new ArgumentException("A profile needs a kernel URL.", nameof(kernelUrl));
+        if (initrds.Count == 0) throw new ArgumentException("A profile needs at least one initrd URL.", nameof(initrdUrls));
+        if (string.IsNullOrWhiteSpace(templateName)) throw new ArgumentException("A profile needs a template.", nameof(templateName));
+        Name = name.Trim();
+        InstallerKind = kind;
+        KernelUrl = kernelUrl.Trim();
+        InitrdUrls = initrds;
+        KernelArgs = kernelArgs.Trim();
+        TemplateName = templateName.Trim();
+        DefaultParameters = new Dictionary<string, string>(defaultParameters, StringComparer.Ordinal);
+        UpdatedAt = now;
+    }
+}
