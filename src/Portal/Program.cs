@@ -8,6 +8,7 @@ using Portal.Health;
 using Portal.Hosting;
 using Portal.Live;
 using Portal.Machines;
+using Portal.Netboot;
 using Portal.Shell;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -23,6 +24,7 @@ builder.AddPortalShell();
 builder.AddPortalApi();
 builder.AddPortalCredentials();
 builder.AddPortalHealth();
+builder.AddPortalNetboot();
 builder.AddPortalMachines();
 builder.AddPortalLab();
 
@@ -40,6 +42,7 @@ app.MapDiscoveryEndpoints();
 app.MapCredentialEndpoints();
 app.MapMachineEndpoints();
 app.MapPortalApi();
+app.MapPortalNetboot();
 app.MapPortalLive();
 app.MapPortalPages();
 app.AnnounceLab();

@@ -57,4 +57,12 @@ public static class NetbootRoutes
     public const string UserData = "/netboot/config/{token}/user-data";
     public const string MetaData = "/netboot/config/{token}/meta-data";
     public const string Events = "/netboot/events/{token}";
+    public const string BootFiles = "/boot-files";
+
+    /// <summary>
+    /// Requests firmware and installers make: they get bare status codes and never a sign-in page
+    /// or friendly HTML error page, since nothing on the other end can read one.
+    /// </summary>
+    public static bool Owns(Microsoft.AspNetCore.Http.PathString path) =>
+        path.StartsWithSegments(Bootstrap) || path.StartsWithSegments("/netboot") || path.StartsWithSegments(BootFiles);
 }

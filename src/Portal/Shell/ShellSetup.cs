@@ -14,7 +14,7 @@ internal static class ShellSetup
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
         // Friendly 404 pages for people; API clients, fragments and netboot get bare status codes.
         app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/fragments")
-                           && !ctx.Request.Path.StartsWithSegments("/hubs") && !ctx.Request.Path.StartsWithSegments("/healthz"),
+                           && !ctx.Request.Path.StartsWithSegments("/hubs") && !ctx.Request.Path.StartsWithSegments("/healthz") && !Portal.Netboot.Inputs.NetbootRoutes.Owns(ctx.Request.Path),
             b => b.UseStatusCodePagesWithReExecute("/not-found"));
         // wwwroot/lib is filled from npm at build time, so plain static files (not the build-time
         // static asset manifest) serve it.

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Netboot.Inputs;
+using Portal.Netboot.Serving;
+
+namespace Portal.Netboot;
+
+public static class NetbootServiceCollectionExtensions
+{
+    /// <summary>Options (section "Netboot", validated on start), the machine directory, boot files, and seeding of the starter profiles.</summary>
+    public static IServiceCollection AddNetboot(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<NetbootOptions>()
+            .Bind(configuration.GetSection(NetbootOptions.Section))
+            .Validate(o => o.PublicBaseUrl is null || IsBaseUrl(o.PublicBaseUrl), "Netboot:PublicBaseUrl must be an absolute http(s) URL without query, e.g. http://10.0.2.2:5080")
+            .Validate(o => string.IsNullOrWhiteSpace(o.BootFilesDirectory) || Directory.Exists(o.BootFilesDirectory), "Netboot:BootFilesDirectory does not exist")
+            .ValidateOnStart();
+        services.AddSingleton<MachineDirectory>();
+        services.AddSingleton<BootFiles>();
+        services.AddHostedService<BuiltinProfileSeeder>();
+        return services;
+    }
+
+    private static bool IsBaseUrl(string url)
+    {
+        try { _ = new PortalUrls(url); return true; }
+        catch (Exception e) when (e is ArgumentException or UriFormatException) { return false; }
+    }
+}

@@ -1,0 +1,139 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Auditing;
+using Portal.Core.Live;
+using Portal.Core.Machines;
+using Portal.Core.Persistence;
+using Portal.Core.Provisioning;
+using Portal.Netboot.Inputs;
+using Portal.Netboot.Ipxe;
+using Portal.Netboot.Templates;
+
+namespace Portal.Netboot.Serving;
+
+/// <summary>
+/// The files of one deployment: rendered once (script and config together, on the first fetch),
+/// stored, and from then on served exactly as stored. Every fetch is a netboot event on the timeline.
+/// </summary>
+internal static class DeploymentFiles
+{
+    public enum ConfigFile { Config, UserData, MetaData }
+
+    public static async Task<IResult> ServeScriptAsync(AppDbContext db, ILiveUpdates live, TimeProvider clock, long deploymentId,
+        BootQuery query, PortalUrls urls, CancellationToken ct)
+    {
+        // Concurrent first fetches race on the render; the loser reloads and serves what the winner stored.
+        for (var attempt = 0; ; attempt++)
+        {
+            var deployment = await LoadAsync(db, d => d.Id == deploymentId, ct);
+            if (deployment is null) return NetbootHttp.Text(BootScripts.LocalDisk("the deployment has ended"));
+            var now = clock.GetUtcNow();
+            string body;
+            if (deployment.Machine!.State != MachineState.Provisioning)
+            {
+                body = BootScripts.LocalDisk($"machine {deployment.MachineId} is {deployment.Machine.State}, not being provisioned");
+                deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the local-disk script: machine is {deployment.Machine.State} ({NetbootHttp.Describe(query)})", null, null, now);
+            }
+            else if (deployment.IpxeScript is null && Render(deployment, await db.TemplatesAsync(ct), urls, query.FirmwareBootMode, now) is { } failure)
+            {
+                if (!await SaveAsync(db, ct)) continue;
+                await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+                return NetbootHttp.Error(StatusCodes.Status500InternalServerError, $"Portal could not render the installer for deployment {deployment.Id}: {failure}");
+            }
+            else
+            {
+                body = deployment.IpxeScript!;
+                deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the installer script ({NetbootHttp.Describe(query)})", null, null, now);
+            }
+            if (!await SaveAsync(db, ct))
+            {
+                if (attempt < 3) continue;
+                return NetbootHttp.Error(StatusCodes.Status503ServiceUnavailable, "the deployment is changing, try again");
+            }
+            await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+            return NetbootHttp.Text(body);
+        }
+    }
+
+    public static async Task<IResult> ServeConfigAsync(AppDbContext db, ILiveUpdates live, TimeProvider clock, string token, ConfigFile file,
+        HttpContext http)
+    {
+        var ct = http.RequestAborted;
+        if (!NetbootToken.IsWellFormed(token)) return NetbootHttp.NotFound();
+        for (var attempt = 0; ; attempt++)
+        {
+            var deployment = await LoadAsync(db, d => d.Token == token, ct);
+            // Only while active, and only while the machine is being provisioned: a finished run's kickstart (with its hashes) is never served again.
+            if (deployment is null || deployment.Machine!.State != MachineState.Provisioning) return NetbootHttp.NotFound();
+            var now = clock.GetUtcNow();
+            if (deployment.Config is null)
+            {
+                var urls = NetbootHttp.Urls(http);
+                if (urls is null) return NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address");
+                if (Render(deployment, await db.TemplatesAsync(ct), urls, null, now) is { } failure)
+                {
+                    if (!await SaveAsync(db, ct)) continue;
+                    await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+                    return NetbootHttp.Error(StatusCodes.Status500InternalServerError, $"Portal could not render the config for deployment {deployment.Id}: {failure}");
+                }
+            }
+            var (phase, body) = file switch
+            {
+                ConfigFile.MetaData => ("meta-data", NoCloud.MetaData(deployment.ToNetboot())),
+                ConfigFile.UserData => ("user-data", deployment.Config!),
+                _ => ("config", deployment.Config!),
+            };
+            deployment.RecordEvent(DeploymentEventKind.Netboot, phase, $"Served the {phase} to {http.Connection.RemoteIpAddress}", null, null, now);
+            if (!await SaveAsync(db, ct))
+            {
+                if (attempt < 3) continue;
+                return NetbootHttp.Error(StatusCodes.Status503ServiceUnavailable, "the deployment is changing, try again");
+            }
+            await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+            return NetbootHttp.Text(body);
+        }
+    }
+
+    /// <summary>Renders and stores both files, or fails the deployment with the reason; returns the reason on failure.</summary>
+    private static string? Render(Deployment deployment, TemplateSet templates, PortalUrls urls, BootMode? firmware, DateTimeOffset now)
+    {
+        try
+        {
+            var context = new NetbootContext(deployment.Machine!.ToNetboot(), deployment.Profile!.ToNetboot(), deployment.ToNetboot(), urls);
+            var script = BootScripts.Installer(context, templates, firmware);
+            var config = templates.RenderConfig(context);
+            deployment.Rendered(script, config, now);
+            deployment.RecordEvent(DeploymentEventKind.Netboot, "rendered",
+                $"Rendered the installer script ({(firmware ?? context.Machine.BootMode) switch { BootMode.Uefi => "UEFI", _ => "BIOS" }}) and the {context.Profile.TemplateName} config", null, null, now);
+            return null;
+        }
+        catch (NetbootRenderException e)
+        {
+            // Fail loudly: a machine never gets half a script, and the reason is on the timeline.
+            deployment.RecordEvent(DeploymentEventKind.Netboot, "render-failed", e.Message, null, null, now);
+            deployment.Fail("Rendering failed: " + e.Message, now);
+            return e.Message;
+        }
+    }
+
+    private static Task<Deployment?> LoadAsync(AppDbContext db, System.Linq.Expressions.Expression<Func<Deployment, bool>> which, CancellationToken ct)
+    {
+        db.ChangeTracker.Clear();
+        return db.Deployments.Include(d => d.Machine).Include(d => d.Profile)
+            .Where(d => d.State == DeploymentState.Active).Where(which).FirstOrDefaultAsync(ct);
+    }
+
+    /// <summary>False when another request changed the deployment first (the caller reloads and tries again).</summary>
+    internal static async Task<bool> SaveAsync(AppDbContext db, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
+}
