@@ -25,15 +25,8 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Testing");
-        builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
-        builder.UseSetting("Portal:DataDirectory", dataDirectory);
-        builder.UseSetting("Portal:AdminEmail", AdminEmail);
-        builder.UseSetting("Portal:AdminPassword", AdminPassword);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-    }
+    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+        PortalTestHost.Configure(builder, ConnectionString, dataDirectory, AdminEmail, AdminPassword);
 
     public new async Task DisposeAsync()
     {

@@ -18,15 +18,8 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public async Task InitializeAsync() => ConnectionString = await TestPostgres.CreateDatabaseAsync("portal");
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        builder.UseEnvironment("Testing");
-        builder.UseSetting("ConnectionStrings:Portal", ConnectionString);
-        builder.UseSetting("Portal:DataDirectory", DataDirectory);
-        builder.UseSetting("Portal:AdminEmail", AdminEmail);
-        builder.UseSetting("Portal:AdminPassword", AdminPassword);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
-    }
+    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+        PortalTestHost.Configure(builder, ConnectionString, DataDirectory, AdminEmail, AdminPassword);
 
     public new async Task DisposeAsync()
     {

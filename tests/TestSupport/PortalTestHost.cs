@@ -1,0 +1,19 @@
+using Microsoft.AspNetCore.Hosting;
+
+namespace Portal.TestSupport;
+
+/// <summary>The settings every test host of the Portal uses: its own database, data folder and first admin.</summary>
+public static class PortalTestHost
+{
+    public static void Configure(IWebHostBuilder builder, string connectionString, string dataDirectory, string adminEmail, string adminPassword)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Portal", connectionString);
+        builder.UseSetting("Portal:DataDirectory", dataDirectory);
+        builder.UseSetting("Portal:AdminEmail", adminEmail);
+        builder.UseSetting("Portal:AdminPassword", adminPassword);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // No periodic discovery in tests: runs happen when a test asks for one.
+        builder.UseSetting("Discovery:IntervalMinutes", "0");
+    }
+}
