@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Portal.Core.Machines;
 
 namespace Portal.Core.Catalogue;
@@ -12,7 +13,7 @@ public sealed record CataloguePage(CatalogueQuery Query, IReadOnlyList<Catalogue
 public sealed record CatalogueRow(
     long Id, string Name, string? Manufacturer, string? Model, string? Architecture, string? CpuModel, int CpuSockets,
     int CpuCores, int CpuThreads, long MemoryBytes, int GpuCount, List<string> GpuModels, long DiskTotalBytes,
-    List<string> DiskKinds, long NicMaxSpeedMbps, List<string> Tags, string PowerState, MachineState State,
+    List<string> DiskKinds, long NicMaxSpeedMbps, List<string> Tags, string PowerState, [property: JsonConverter(typeof(JsonStringEnumConverter<MachineState>))] MachineState State,
     string? ReservedById, string? ReservedByName, DateTimeOffset? ReservedUntil);
 
 /// <summary>One value of a facet and how many machines have it.</summary>

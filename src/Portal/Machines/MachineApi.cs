@@ -21,7 +21,7 @@ internal static class MachineApi
         IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Facets);
 
     public sealed record MachineResponse(
-        long Id, string Name, MachineState State, string PowerState, string? Manufacturer, string? Model, string? Serial, Guid? Uuid,
+        long Id, string Name, [property: System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<MachineState>))] MachineState State, string PowerState, string? Manufacturer, string? Model, string? Serial, Guid? Uuid,
         string? Architecture, string? CpuModel, int CpuSockets, int CpuCores, int CpuThreads, long MemoryBytes,
         IReadOnlyList<MachineDisk> Disks, IReadOnlyList<MachineNic> Nics, IReadOnlyList<MachineGpu> Gpus, IReadOnlyList<string> Tags,
         string? ReservedBy, DateTimeOffset? ReservedUntil, string? MaintenanceReason, IReadOnlyList<string> PowerActions,
