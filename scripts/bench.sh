@@ -30,4 +30,14 @@ if ! dotnet run --project bench/Discovery/Discovery.Bench.csproj -c Release -- "
 fi
 # ---- end discovery ----
 
+# ---- catalogue ----
+# 50,000 machines of varied hardware in a fresh database: p50/p95 of the catalogue query
+# (filter + sort + page + facets) and of query + render. Targets p95 <= 50 ms / 150 ms.
+# CATALOGUE_BENCH_MACHINES overrides the count.
+echo "== catalogue"
+if ! dotnet run --project bench/Catalogue/Catalogue.Bench.csproj -c Release -- "${CATALOGUE_BENCH_MACHINES:-50000}"; then
+  echo "catalogue bench failed (or missed its target)"; status=1
+fi
+# ---- end catalogue ----
+
 exit $status

@@ -66,11 +66,10 @@ public sealed class MachineCatalogue(AppDbContext db)
     /// </summary>
     private async Task<CatalogueFacets> FacetsAsync(CatalogueFilter filter, CancellationToken ct)
     {
-        static string Steps(int[] steps) => "ARRAY[" + string.Join(",", steps.Select(s => s.ToString(CultureInfo.InvariantCulture))) + "]";
         var sql = $"""
             WITH f AS MATERIALIZED (
                 SELECT {filter.StateCondition} AS hit, "State", "Architecture", "Manufacturer", "Model", "CpuModel", "DiskKinds",
-                       "GpuModels", "NicMaxSpeedMbps", "Tags", "CpuCores", "CpuThreads", "MemoryBytes", "GpuCount", "DiskTotalBytes"
+                       "GpuModels", "NicMaxSpeedMbps", "Tags"
                   FROM "Machines" WHERE {filter.WhereWithoutState})
             SELECT 'state', "State", count(*) FROM f GROUP BY 2
             UNION ALL SELECT 'arch', "Architecture", count(*) FROM f WHERE hit AND "Architecture" IS NOT NULL GROUP BY 2
@@ -81,11 +80,8 @@ public sealed class MachineCatalogue(AppDbContext db)
             UNION ALL SELECT 'gpu', g, count(*) FROM f, unnest("GpuModels") g WHERE hit GROUP BY 2
             UNION ALL SELECT 'tag', t, count(*) FROM f, unnest("Tags") t WHERE hit GROUP BY 2
             UNION ALL SELECT 'nic', "NicMaxSpeedMbps"::text, count(*) FROM f WHERE hit AND "NicMaxSpeedMbps" > 0 GROUP BY 2
-            UNION ALL SELECT 'cores', s::text, count(*) FILTER (WHERE "CpuCores" >= s) FROM f, unnest({Steps(CatalogueFacets.CoreSteps)}) s WHERE hit GROUP BY 2
-            UNION ALL SELECT 'threads', s::text, count(*) FILTER (WHERE "CpuThreads" >= s) FROM f, unnest({Steps(CatalogueFacets.ThreadSteps)}) s WHERE hit GROUP BY 2
-            UNION ALL SELECT 'memory', s::text, count(*) FILTER (WHERE "MemoryBytes" >= s * 1073741824::bigint) FROM f, unnest({Steps(CatalogueFacets.MemorySteps)}) s WHERE hit GROUP BY 2
-            UNION ALL SELECT 'gpus', s::text, count(*) FILTER (WHERE "GpuCount" >= s) FROM f, unnest({Steps(CatalogueFacets.GpuSteps)}) s WHERE hit GROUP BY 2
-            UNION ALL SELECT 'storage', s::text, count(*) FILTER (WHERE "DiskTotalBytes" >= s * 1000000000::bigint) FROM f, unnest({Steps(CatalogueFacets.StorageSteps)}) s WHERE hit GROUP BY 2
+            ;
+            SELECT {Thresholds()} FROM "Machines" WHERE {filter.Where}
             """;
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var opened = connection.State != ConnectionState.Open;
@@ -102,6 +98,12 @@ public sealed class MachineCatalogue(AppDbContext db)
                 if (!values.TryGetValue(facet, out var list)) values[facet] = list = [];
                 list.Add(new FacetValue(reader.GetString(1), (int)reader.GetInt64(2)));
             }
+            // Second statement: one row of "at least" counts, read into facets of their own.
+            await reader.NextResultAsync(ct);
+            await reader.ReadAsync(ct);
+            var column = 0;
+            foreach (var (facet, _, steps) in StepFacets)
+                values[facet] = steps.Select(s => new FacetValue(s.ToString(CultureInfo.InvariantCulture), (int)reader.GetInt64(column++))).ToList();
             return new CatalogueFacets(values.ToDictionary(kv => kv.Key, kv => Order(kv.Key, kv.Value)));
         }
         finally
@@ -109,6 +111,19 @@ public sealed class MachineCatalogue(AppDbContext db)
             if (opened) await connection.CloseAsync();
         }
     }
+
+    private static readonly (string Facet, string Expression, int[] Steps)[] StepFacets =
+    [
+        (CatalogueFacets.Cores, "\"CpuCores\" >= {0}", CatalogueFacets.CoreSteps),
+        (CatalogueFacets.Threads, "\"CpuThreads\" >= {0}", CatalogueFacets.ThreadSteps),
+        (CatalogueFacets.Memory, "\"MemoryBytes\" >= {0}::bigint * 1073741824", CatalogueFacets.MemorySteps),
+        (CatalogueFacets.Gpus, "\"GpuCount\" >= {0}", CatalogueFacets.GpuSteps),
+        (CatalogueFacets.Storage, "\"DiskTotalBytes\" >= {0}::bigint * 1000000000", CatalogueFacets.StorageSteps),
+    ];
+
+    /// <summary>Every threshold count as one aggregate of a single scan: count(*) FILTER (WHERE ...) per step.</summary>
+    private static string Thresholds() => string.Join(", ", StepFacets.SelectMany(f => f.Steps.Select(s =>
+        "count(*) FILTER (WHERE " + string.Format(CultureInfo.InvariantCulture, f.Expression, s) + ")")));
 
     private static IReadOnlyList<FacetValue> Order(string facet, List<FacetValue> values) => facet switch
     {
