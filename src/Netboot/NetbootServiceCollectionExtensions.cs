@@ -17,6 +17,7 @@ public static class NetbootServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<MachineDirectory>();
         services.AddSingleton<BootFiles>();
+        services.AddSingleton<TemplateSetCache>();
         services.AddHostedService<BuiltinProfileSeeder>();
         return services;
     }

@@ -19,7 +19,7 @@ internal static class DeploymentFiles
 {
     public enum ConfigFile { Config, UserData, MetaData }
 
-    public static async Task<IResult> ServeScriptAsync(AppDbContext db, ILiveUpdates live, TimeProvider clock, long deploymentId,
+    public static async Task<IResult> ServeScriptAsync(AppDbContext db, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock, long deploymentId,
         BootQuery query, PortalUrls urls, CancellationToken ct)
     {
         // Concurrent first fetches race on the render; the loser reloads and serves what the winner stored.
@@ -34,7 +34,7 @@ internal static class DeploymentFiles
                 body = BootScripts.LocalDisk($"machine {deployment.MachineId} is {deployment.Machine.State}, not being provisioned");
                 deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the local-disk script: machine is {deployment.Machine.State} ({NetbootHttp.Describe(query)})", null, null, now);
             }
-            else if (deployment.IpxeScript is null && Render(deployment, await db.TemplatesAsync(ct), urls, query.FirmwareBootMode, now) is { } failure)
+            else if (deployment.IpxeScript is null && Render(deployment, await templates.GetAsync(db, ct), urls, query.FirmwareBootMode, now) is { } failure)
             {
                 if (!await SaveAsync(db, ct)) continue;
                 await live.ChangedAsync($"deployment:{deployment.Id}", ct);
@@ -55,7 +55,7 @@ internal static class DeploymentFiles
         }
     }
 
-    public static async Task<IResult> ServeConfigAsync(AppDbContext db, ILiveUpdates live, TimeProvider clock, string token, ConfigFile file,
+    public static async Task<IResult> ServeConfigAsync(AppDbContext db, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock, string token, ConfigFile file,
         HttpContext http)
     {
         var ct = http.RequestAborted;
@@ -70,7 +70,7 @@ internal static class DeploymentFiles
             {
                 var urls = NetbootHttp.Urls(http);
                 if (urls is null) return NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address");
-                if (Render(deployment, await db.TemplatesAsync(ct), urls, null, now) is { } failure)
+                if (Render(deployment, await templates.GetAsync(db, ct), urls, null, now) is { } failure)
                 {
                     if (!await SaveAsync(db, ct)) continue;
                     await live.ChangedAsync($"deployment:{deployment.Id}", ct);
@@ -95,13 +95,13 @@ internal static class DeploymentFiles
     }
 
     /// <summary>Renders and stores both files, or fails the deployment with the reason; returns the reason on failure.</summary>
-    private static string? Render(Deployment deployment, TemplateSet templates, PortalUrls urls, BootMode? firmware, DateTimeOffset now)
+    private static string? Render(Deployment deployment, TemplateSet set, PortalUrls urls, BootMode? firmware, DateTimeOffset now)
     {
         try
         {
             var context = new NetbootContext(deployment.Machine!.ToNetboot(), deployment.Profile!.ToNetboot(), deployment.ToNetboot(), urls);
-            var script = BootScripts.Installer(context, templates, firmware);
-            var config = templates.RenderConfig(context);
+            var script = BootScripts.Installer(context, set, firmware);
+            var config = set.RenderConfig(context);
             deployment.Rendered(script, config, now);
             deployment.RecordEvent(DeploymentEventKind.Netboot, "rendered",
                 $"Rendered the installer script ({(firmware ?? context.Machine.BootMode) switch { BootMode.Uefi => "UEFI", _ => "BIOS" }}) and the {context.Profile.TemplateName} config", null, null, now);

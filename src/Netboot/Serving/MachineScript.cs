@@ -15,7 +15,7 @@ namespace Portal.Netboot.Serving;
 /// </summary>
 internal static class MachineScript
 {
-    public static async Task<IResult> HandleAsync(HttpContext http, AppDbContext db, MachineDirectory directory, ILiveUpdates live, TimeProvider clock)
+    public static async Task<IResult> HandleAsync(HttpContext http, AppDbContext db, MachineDirectory directory, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock)
     {
         var ct = http.RequestAborted;
         if (http.Request.QueryString.Value is { Length: > BootQuery.MaxQueryLength })
@@ -37,7 +37,7 @@ internal static class MachineScript
 
         var urls = NetbootHttp.Urls(http);
         if (urls is null) return NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address");
-        return await DeploymentFiles.ServeScriptAsync(db, live, clock, deploymentId.Value, query, urls, ct);
+        return await DeploymentFiles.ServeScriptAsync(db, templates, live, clock, deploymentId.Value, query, urls, ct);
     }
 
     private static async Task<Lookup?> FindAsync(AppDbContext db, MachineDirectory directory, BootQuery query, CancellationToken ct)

@@ -54,16 +54,4 @@ public static class NetbootInputs
 
     public static NetbootDeployment ToNetboot(this Deployment d) =>
         new(d.Id, d.Hostname, d.SshKeys, d.RootPasswordHash, d.Parameters, d.Token);
-
-    /// <summary>The built-in templates and snippets with the current version of every user edit laid over them.</summary>
-    public static async Task<TemplateSet> TemplatesAsync(this AppDbContext db, CancellationToken ct = default)
-    {
-        var current = await db.TemplateVersions.AsNoTracking()
-            .Where(v => v.Number == db.TemplateVersions.Where(o => o.TemplateId == v.TemplateId).Max(o => o.Number))
-            .Join(db.Templates, v => v.TemplateId, t => t.Id, (v, t) => new { t.Kind, t.Name, v.Text })
-            .ToListAsync(ct);
-        return TemplateSet.Builtin.With(
-            current.Where(c => c.Kind == TemplateKind.Template).Select(c => new TemplateSource(c.Name, c.Text)),
-            current.Where(c => c.Kind == TemplateKind.Snippet).Select(c => new TemplateSource(c.Name, c.Text)));
-    }
 }

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Persistence;
+using Portal.Core.Provisioning;
+using Portal.Netboot.Templates;
+
+namespace Portal.Netboot.Serving;
+
+/// <summary>The template set rendering uses, per host (one per database).</summary>
+public sealed class TemplateSetCache
+{
+    // A reference, so concurrent readers see either the old or the new entry, never half of one.
+    private volatile Entry? _cached;
+
+    private sealed record Entry(long Count, long MaxId, TemplateSet Set);
+
+    /// <summary>
+    /// The built-in templates and snippets with the current version of every user edit laid over them.
+    /// Versions are only ever added, so (count, newest id) identifies the set; it is rebuilt (and its
+    /// templates recompiled) only after an edit, not for every deployment of a boot storm.
+    /// </summary>
+    public async Task<TemplateSet> GetAsync(AppDbContext db, CancellationToken ct = default)
+    {
+        var stamp = await db.TemplateVersions.GroupBy(_ => 1).Select(g => new { Count = (long)g.Count(), MaxId = g.Max(v => v.Id) }).FirstOrDefaultAsync(ct);
+        var (count, maxId) = (stamp?.Count ?? 0, stamp?.MaxId ?? 0);
+        if (_cached is { } hit && hit.Count == count && hit.MaxId == maxId) return hit.Set;
+
+        var current = await db.TemplateVersions.AsNoTracking()
+            .Where(v => v.Number == db.TemplateVersions.Where(o => o.TemplateId == v.TemplateId).Max(o => o.Number))
+            .Join(db.Templates, v => v.TemplateId, t => t.Id, (v, t) => new { t.Kind, t.Name, v.Text })
+            .ToListAsync(ct);
+        var set = TemplateSet.Builtin.With(
+            current.Where(c => c.Kind == TemplateKind.Template).Select(c => new TemplateSource(c.Name, c.Text)),
+            current.Where(c => c.Kind == TemplateKind.Snippet).Select(c => new TemplateSource(c.Name, c.Text)));
+        _cached = new Entry(count, maxId, set);
+        return set;
+    }
+}
