@@ -1,12 +1,16 @@
 using System.Diagnostics;
-using Portal.Netboot.Inputs;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Machines;
+using Portal.Core.Provisioning;
 using Xunit.Abstractions;
 
 namespace Portal.Netboot.Tests.RealFirmware;
 
 /// <summary>
-/// QEMU's own iPXE firmware boots against the netboot routes: bootstrap, per-machine script,
-/// kernel, initrd, then the lab installer fetches its config and posts its events and powers off.
+/// QEMU's own iPXE firmware boots against the real Portal host and its database: bootstrap,
+/// per-machine script, kernel, initrd; the lab installer fetches its config, posts its phases and
+/// powers off; the deployment's timeline shows it all in order; the Deployed machine then boots its disk.
 /// </summary>
 public sealed class RealFirmwareTests(ITestOutputHelper output)
 {
@@ -14,65 +18,47 @@ public sealed class RealFirmwareTests(ITestOutputHelper output)
     private const string Serial = "SN-LAB-1";
     private static readonly Guid Uuid = Guid.Parse("11111111-2222-3333-4444-555555555555");
 
-    private static NetbootMachine Machine => Samples.Machine with { Macs = [Mac], Serial = Serial, Uuid = Uuid };
-
-    private static NetbootDeployment Deployment => Samples.Deployment with
-    {
-        Token = NetbootToken.New(),
-        Parameters = new Dictionary<string, string> { ["install_seconds"] = "0" },
-    };
-
     [QemuFact]
-    public async Task ProvisioningMachineBootsTheLabInstallerWhichFetchesItsConfigAndReportsEachPhase()
+    public async Task ProvisioningMachineInstallsThroughThePortalAndOnceDeployedBootsItsLocalDisk()
     {
-        var bootFiles = await LabInstallerBuild.EnsureAsync();
-        await using var portal = await FakePortal.StartAsync(bootFiles, Machine, Deployment);
+        var labInstaller = await LabInstallerBuild.EnsureAsync();
+        await using var portal = await PortalHost.StartAsync(labInstaller);
+        var machineId = await portal.CreateMachineAsync(Mac, Uuid, Serial);
+        var (deploymentId, _) = await portal.StartDeploymentAsync(machineId, new Dictionary<string, string> { ["install_seconds"] = "0" });
 
         var clock = Stopwatch.StartNew();
-        await using var vm = Qemu.Start(portal.Port, Mac, Serial, Uuid);
-        var exited = await vm.WaitForExitAsync(TimeSpan.FromMinutes(3));
-        output.WriteLine($"QEMU ran {clock.Elapsed.TotalSeconds:F1} s; timeline:\n  {string.Join("\n  ", portal.Timeline)}");
+        await using (var vm = Qemu.Start(portal.Port, Mac, Serial, Uuid))
+        {
+            var exited = await vm.WaitForExitAsync(TimeSpan.FromMinutes(3));
+            output.WriteLine($"QEMU ran {clock.Elapsed.TotalSeconds:F1} s");
+            Assert.True(exited, $"QEMU did not power off within 3 minutes. Console:\n{vm.ConsoleTail()}");
+        }
 
-        Assert.True(exited, $"QEMU did not power off within 3 minutes. Console:\n{vm.ConsoleTail()}");
+        var timeline = await portal.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId).OrderBy(e => e.Id).ToListAsync());
+        output.WriteLine("timeline:\n  " + string.Join("\n  ", timeline.Select(e => $"{e.Kind} {e.Phase} {e.Percent} {e.Message}")));
         Assert.Equal(
-            [
-                "bootstrap",
-                $"script mac={Mac} uuid={Uuid} serial={Serial} platform=pcbios -> installer",
-                "kernel",
-                "initrd",
-                "config",
-                "event pre",
-                "event progress 50",
-                "event done 100",
-            ],
-            portal.Timeline);
+            ["Step started", "Netboot rendered", "Netboot script", "Netboot config", "Installer pre", "Installer progress 50", "Installer done 100"],
+            timeline.Select(e => $"{e.Kind} {e.Phase}{(e.Percent is { } p ? " " + p : "")}"));
+        // Debian's BIOS iPXE is a 32-bit build, so it reports buildarch i386.
+        Assert.Contains($"mac={Mac} uuid={Uuid} serial={Serial} arch=i386 platform=pcbios", timeline[2].Message);
+        Assert.Equal("lab installer finished for web-01", timeline[^1].Message);
+        using (var facts = JsonDocument.Parse(timeline[4].FactsJson!))
+        {
+            Assert.True(facts.RootElement.GetProperty("memory_bytes").GetInt64() > 256L * 1024 * 1024);
+            Assert.Equal(Mac, facts.RootElement.GetProperty("nics")[0].GetProperty("mac").GetString());
+        }
+        var deployment = await portal.WithDbAsync(db => db.Deployments.Include(d => d.Machine).SingleAsync(d => d.Id == deploymentId));
+        Assert.Equal((DeploymentState.Finished, MachineState.Deployed), (deployment.State, deployment.Machine!.State));
 
-        var facts = portal.Events[0].Facts!;
-        Assert.True(facts.MemoryBytes > 256L * 1024 * 1024, $"memory_bytes {facts.MemoryBytes}");
-        Assert.True(facts.CpuThreads >= 1);
-        Assert.False(string.IsNullOrEmpty(facts.CpuModel));
-        Assert.Equal(Mac, Assert.Single(facts.Nics).Mac);
-        Assert.Equal("lab installer finished for web-01", portal.Events[^1].Message);
-    }
-
-    [QemuFact]
-    public async Task DeployedMachineGetsTheLocalDiskScriptAndNoInstaller()
-    {
-        var bootFiles = await LabInstallerBuild.EnsureAsync();
-        await using var portal = await FakePortal.StartAsync(bootFiles, Machine, Deployment);
-        portal.Provisioning = false;
-
-        await using var vm = Qemu.Start(portal.Port, Mac, Serial, Uuid);
-        // With nothing else to boot, the firmware stays up after `exit`, so wait for the message and stop it.
-        var deadline = Stopwatch.StartNew();
-        while (!vm.Console.Contains("Portal: booting from local disk", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromMinutes(2))
-            await Task.Delay(250);
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        output.WriteLine($"timeline:\n  {string.Join("\n  ", portal.Timeline)}");
-
-        Assert.Contains("Portal: booting from local disk", vm.Console);
-        Assert.Equal(
-            ["bootstrap", $"script mac={Mac} uuid={Uuid} serial={Serial} platform=pcbios -> local disk"],
-            portal.Timeline);
+        // Same machine, now Deployed: the portal answers with the local-disk script and no installer.
+        await using (var vm = Qemu.Start(portal.Port, Mac, Serial, Uuid))
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!vm.Console.Contains("Portal: booting from local disk", StringComparison.Ordinal) && deadline.Elapsed < TimeSpan.FromMinutes(2))
+                await Task.Delay(250);
+            Assert.Contains("Portal: booting from local disk", vm.Console);
+            Assert.DoesNotContain("vmlinuz", vm.Console);
+        }
+        Assert.Equal(timeline.Count, await portal.WithDbAsync(db => db.DeploymentEvents.CountAsync(e => e.DeploymentId == deploymentId)));
     }
 }
