@@ -98,7 +98,7 @@ public sealed class RedfishClientFaultTests(FaultLab fixture) : IClassFixture<Fa
 
             Assert.Equal(RedfishErrorKind.Timeout, e.Kind);
             Assert.Equal(2, bmc.Stats.Requests);
-            Assert.InRange(stopwatch.ElapsedMilliseconds, 550, 3000);
+            Assert.InRange(stopwatch.ElapsedMilliseconds, 550, 30_000); // two timeouts are the floor; the ceiling only catches a hang
         }
         finally
         {
