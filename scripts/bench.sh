@@ -30,6 +30,16 @@ if ! dotnet run --project bench/Discovery/Discovery.Bench.csproj -c Release -- "
 fi
 # ---- end discovery ----
 
+# ---- netboot ----
+# 10,000 machines in the database: wrk (64 connections) against the per-machine script endpoint
+# next to nginx serving a static file of the same size, both printed with the ratio and p99; then a
+# boot storm of 2,000 provisioning machines fetching bootstrap + script + config at once.
+echo "== netboot"
+if ! dotnet run --project bench/Netboot/Netboot.Bench.csproj -c Release -- "${NETBOOT_BENCH_MACHINES:-10000}" "${NETBOOT_BENCH_STORM:-2000}" "${NETBOOT_BENCH_SECONDS:-10}"; then
+  echo "netboot bench failed"; status=1
+fi
+# ---- end netboot ----
+
 # ---- catalogue ----
 # 50,000 machines of varied hardware in a fresh database: p50/p95 of the catalogue query
 # (filter + sort + page + facets) and of query + render. Targets p95 <= 50 ms / 150 ms.

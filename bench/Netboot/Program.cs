@@ -1,0 +1,208 @@
+// Netboot benchmark (issue 6). With 10,000 machines in the database: wrk (64 connections) against
+// the per-machine script endpoint of the real Portal host, next to nginx serving a static file of
+// the same size in the same run; prints both, the ratio and p99 (targets: >= 0.5 of nginx, p99
+// <= 10 ms). Then a boot storm: 2,000 machines with active deployments each fetch bootstrap +
+// script + config at once; every request must succeed and every timeline must show the fetches.
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Bmcs;
+using Portal.Core.Machines;
+using Portal.Core.Persistence;
+using Portal.Core.Provisioning;
+using Portal.Netboot.Bench;
+using Portal.TestSupport;
+
+var machineCount = args.Length > 0 ? int.Parse(args[0]) : 10_000;
+var stormCount = args.Length > 1 ? int.Parse(args[1]) : 2_000;
+var seconds = args.Length > 2 ? int.Parse(args[2]) : 10;
+const int connections = 64;
+var availableCount = machineCount - stormCount;
+
+static string Mac(int i) => $"02:4e:00:{(i >> 16) & 255:x2}:{(i >> 8) & 255:x2}:{i & 255:x2}";
+
+var work = Directory.CreateTempSubdirectory("portal-netboot-bench-").FullName;
+var connectionString = await TestPostgres.CreateDatabaseAsync("netbench");
+Process? nginx = null;
+var failed = false;
+try
+{
+    await using var portal = new PortalUnderTest(connectionString, Path.Combine(work, "data"));
+    portal.Start();
+
+    // ---- 10,000 machines; the last stormCount are being provisioned with the lab installer.
+    var clock = Stopwatch.StartNew();
+    using (var scope = portal.Services.CreateScope())
+    {
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var now = DateTimeOffset.UtcNow;
+        var bmc = Bmc.Discovered("02:4f:00:00:00:01", "127.0.0.1", 443, true, now);
+        db.Bmcs.Add(bmc);
+        await db.SaveChangesAsync();
+        var profile = await db.OsProfiles.SingleAsync(p => p.Name == "Lab installer");
+        var requester = await db.Users.Select(u => u.Id).FirstAsync();
+        for (var start = 0; start < machineCount; start += 1000)
+        {
+            var batch = new List<Machine>();
+            for (var i = start; i < Math.Min(start + 1000, machineCount); i++)
+            {
+                var machine = Machine.Discovered(bmc.Id, $"/redfish/v1/Systems/{i}", now);
+                machine.ApplyFacts(new MachineFacts($"/redfish/v1/Systems/{i}", Guid.NewGuid(), $"SN-BENCH-{i:D5}", "Bench", "Model", "x86_64",
+                    "UEFI", "1.0", "Xeon", 2, 32, 64, 256L << 30, [new MachineDisk("SSD", "SSD", "NVMe", 960L << 30, $"D{i}")],
+                    [new MachineNic(Mac(i), 25000, "eno1"), new MachineNic(Mac(i + 0x100000), 1000, "eno2")], [], "On"), bmc.Id, now);
+                batch.Add(machine);
+            }
+            db.Machines.AddRange(batch);
+            await db.SaveChangesAsync();
+            foreach (var m in batch.Where((_, k) => start + k >= availableCount))
+                db.Deployments.Add(Deployment.Start(m, requester, profile, $"storm-{m.Id}", [], null, new Dictionary<string, string>(), now));
+            await db.SaveChangesAsync();
+            db.ChangeTracker.Clear();
+            db.OsProfiles.Attach(profile); // still the same row; keep it tracked as unchanged for the next batch
+        }
+    }
+    Console.WriteLine($"seeded {machineCount:N0} machines ({stormCount:N0} provisioning) in {clock.Elapsed.TotalSeconds:F1} s");
+
+    // ---- the same-size static file for nginx: the script an available machine gets.
+    using var http = new HttpClient { BaseAddress = new Uri(portal.BaseUrl) };
+    var sample = await http.GetByteArrayAsync($"/netboot/machine.ipxe?mac={Mac(0)}&platform=efi");
+    var www = Directory.CreateDirectory(Path.Combine(work, "www")).FullName;
+    await File.WriteAllBytesAsync(Path.Combine(www, "script.ipxe"), sample);
+    // Temp folders are private (0700); nginx's workers run as an unprivileged user when started as root.
+    if (!OperatingSystem.IsWindows())
+    {
+        foreach (var dir in new[] { work, www }) File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(Path.Combine(www, "script.ipxe"), (UnixFileMode)0b110_100_100);
+    }
+    var nginxPort = FreePort();
+    await File.WriteAllTextAsync(Path.Combine(work, "nginx.conf"), $$"""
+        daemon off;
+        worker_processes auto;
+        pid {{work}}/nginx.pid;
+        error_log {{work}}/nginx-error.log;
+        events { worker_connections 1024; }
+        http {
+            access_log off;
+            client_body_temp_path {{work}}/tmp; proxy_temp_path {{work}}/tmp; fastcgi_temp_path {{work}}/tmp;
+            uwsgi_temp_path {{work}}/tmp; scgi_temp_path {{work}}/tmp;
+            default_type text/plain;
+            server { listen 127.0.0.1:{{nginxPort}}; root {{www}}; }
+        }
+        """);
+    Directory.CreateDirectory(Path.Combine(work, "tmp"));
+    nginx = Process.Start(new ProcessStartInfo(File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : "nginx", ["-c", Path.Combine(work, "nginx.conf"), "-p", work, "-e", Path.Combine(work, "nginx-error.log")])
+        { RedirectStandardError = true, RedirectStandardOutput = true })!;
+    await WaitForAsync($"http://127.0.0.1:{nginxPort}/script.ipxe");
+
+    // Random available machines, so the portal resolves a different MAC on every request.
+    var lua = Path.Combine(work, "machines.lua");
+    await File.WriteAllTextAsync(lua, $$"""
+        math.randomseed(42)
+        request = function()
+          local i = math.random(0, {{availableCount - 1}})
+          local path = string.format("/netboot/machine.ipxe?mac=02:4e:00:%02x:%02x:%02x&platform=efi", math.floor(i / 65536) % 256, math.floor(i / 256) % 256, i % 256)
+          return wrk.format("GET", path)
+        end
+        """);
+    await Wrk(["-t2", "-c" + connections, "-d3s", "-s", lua, portal.BaseUrl]); // warm up JIT, pools, the MAC directory
+    var nginxResult = Parse(await Wrk(["-t2", "-c" + connections, $"-d{seconds}s", "--latency", $"http://127.0.0.1:{nginxPort}/script.ipxe"]));
+    var portalResult = Parse(await Wrk(["-t2", "-c" + connections, $"-d{seconds}s", "--latency", "-s", lua, portal.BaseUrl]));
+    var ratio = portalResult.RequestsPerSecond / nginxResult.RequestsPerSecond;
+    Console.WriteLine($"per-machine script, {machineCount:N0} machines in the database, {connections} connections, {seconds} s, {sample.Length} bytes:");
+    Console.WriteLine($"  nginx static file : {nginxResult.RequestsPerSecond,10:N0} req/s  p99 {nginxResult.P99Ms,6:F2} ms  errors {nginxResult.Errors}");
+    Console.WriteLine($"  portal script     : {portalResult.RequestsPerSecond,10:N0} req/s  p99 {portalResult.P99Ms,6:F2} ms  errors {portalResult.Errors}");
+    Console.WriteLine($"  ratio portal/nginx: {ratio:F2} (target >= 0.5), portal p99 {portalResult.P99Ms:F2} ms (target <= 10 ms)");
+    if (portalResult.Errors > 0) { Console.WriteLine("  portal answered with errors"); failed = true; }
+
+    // ---- boot storm: every provisioning machine at once, bootstrap + script + config.
+    using var storm = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        { BaseAddress = new Uri(portal.BaseUrl), Timeout = TimeSpan.FromMinutes(2) };
+    var errors = new System.Collections.Concurrent.ConcurrentBag<string>();
+    var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+    clock.Restart();
+    await Task.WhenAll(Enumerable.Range(availableCount, stormCount).Select(async i =>
+    {
+        var machineClock = Stopwatch.StartNew();
+        try
+        {
+            var bootstrap = await storm.GetStringAsync("/boot.ipxe");
+            if (!bootstrap.StartsWith("#!ipxe", StringComparison.Ordinal)) throw new InvalidOperationException("bad bootstrap");
+            var script = await storm.GetStringAsync($"/netboot/machine.ipxe?mac={Mac(i)}&uuid=&serial=SN-BENCH-{i:D5}&buildarch=x86_64&platform=efi");
+            var config = Regex.Match(script, @"portal\.ks=(\S+)");
+            if (!config.Success) throw new InvalidOperationException("no installer for a provisioning machine: " + script.Split('\n')[1]);
+            var text = await storm.GetStringAsync(new Uri(config.Groups[1].Value).PathAndQuery);
+            if (!text.Contains($"PORTAL_HOSTNAME='storm-", StringComparison.Ordinal)) throw new InvalidOperationException("bad config");
+            latencies.Add(machineClock.Elapsed.TotalMilliseconds);
+        }
+        catch (Exception e) { errors.Add($"machine {i}: {e.Message}"); }
+    }));
+    var stormSeconds = clock.Elapsed.TotalSeconds;
+    int served;
+    using (var scope = portal.Services.CreateScope())
+    {
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        served = await db.Deployments.CountAsync(d => d.State == DeploymentState.Active && d.IpxeScript != null
+            && db.DeploymentEvents.Any(e => e.DeploymentId == d.Id && e.Phase == "script")
+            && db.DeploymentEvents.Any(e => e.DeploymentId == d.Id && e.Phase == "config"));
+    }
+    var sorted = latencies.Order().ToList();
+    Console.WriteLine($"boot storm: {stormCount:N0} machines x (bootstrap + script + config) at once in {stormSeconds:F1} s; " +
+                      $"errors {errors.Count}; per machine p50 {Percentile(sorted, 0.5):F0} ms, p99 {Percentile(sorted, 0.99):F0} ms; " +
+                      $"timelines with script and config: {served:N0}/{stormCount:N0}");
+    foreach (var e in errors.Take(5)) Console.WriteLine("  " + e);
+    if (errors.Count > 0 || served != stormCount) failed = true;
+}
+finally
+{
+    if (nginx is { HasExited: false }) { nginx.Kill(); await nginx.WaitForExitAsync(); }
+    await TestPostgres.DropDatabaseAsync(connectionString);
+    Directory.Delete(work, recursive: true);
+}
+return failed ? 1 : 0;
+
+static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+
+static int FreePort()
+{
+    var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+    listener.Stop();
+    return port;
+}
+
+static async Task WaitForAsync(string url)
+{
+    using var client = new HttpClient();
+    for (var i = 0; i < 50; i++)
+    {
+        try { if ((await client.GetAsync(url)).IsSuccessStatusCode) return; } catch (HttpRequestException) { }
+        await Task.Delay(100);
+    }
+    throw new InvalidOperationException($"nginx did not answer at {url}");
+}
+
+static async Task<string> Wrk(string[] arguments)
+{
+    var start = new ProcessStartInfo("wrk", arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+    using var process = Process.Start(start)!;
+    var output = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    if (process.ExitCode != 0) throw new InvalidOperationException($"wrk failed: {await process.StandardError.ReadToEndAsync()}");
+    return output;
+}
+
+static (double RequestsPerSecond, double P99Ms, long Errors) Parse(string wrk)
+{
+    var rps = double.Parse(Regex.Match(wrk, @"Requests/sec:\s+([\d.]+)").Groups[1].Value, CultureInfo.InvariantCulture);
+    var p99 = Regex.Match(wrk, @"99%\s+([\d.]+)(us|ms|s)\b");
+    var value = double.Parse(p99.Groups[1].Value, CultureInfo.InvariantCulture);
+    var ms = p99.Groups[2].Value switch { "us" => value / 1000, "s" => value * 1000, _ => value };
+    // Non-2xx answers and socket errors both count as errors.
+    var non2xx = Regex.Match(wrk, @"Non-2xx or 3xx responses:\s+(\d+)");
+    var socket = Regex.Matches(wrk, @"(connect|read|write|timeout) (\d+)").Sum(m => long.Parse(m.Groups[2].Value));
+    return (rps, ms, (non2xx.Success ? long.Parse(non2xx.Groups[1].Value) : 0) + socket);
+}
