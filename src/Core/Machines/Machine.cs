@@ -215,6 +215,31 @@ public sealed class Machine
         State = MachineState.Failed;
         UpdatedAt = now;
     }
+
+    // ---- Provisioning workflow (issue 7): cancel and retry. ----
+
+    /// <summary>
+    /// A run was cancelled: the holder keeps the machine (Reserved) to provision again or release.
+    /// A half-written disk is harmless: the next run overwrites it, and a machine that is not
+    /// Provisioning is only ever told to boot its local disk by netboot.
+    /// </summary>
+    public void ProvisioningCancelled(DateTimeOffset now)
+    {
+        if (State != MachineState.Provisioning)
+            throw new MachineStateException(this, $"it is {State}, not Provisioning");
+        State = IsHeld ? MachineState.Reserved : MachineState.Available;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Retry after a failed run: the machine goes back to its holder, ready for the next deployment to start.</summary>
+    public void ClearProvisioningFailure(DateTimeOffset now)
+    {
+        if (State != MachineState.Failed) throw new MachineStateException(this, $"it is {State}, not Failed");
+        State = IsHeld ? MachineState.Reserved : MachineState.Available;
+        UpdatedAt = now;
+    }
+
+    // ---- end provisioning workflow ----
 }
 
 /// <summary>A transition the machine's rules do not allow; the message says why, in the user's terms.</summary>

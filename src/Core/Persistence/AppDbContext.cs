@@ -29,6 +29,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<Deployment> Deployments => Set<Deployment>();
     public DbSet<DeploymentEvent> DeploymentEvents => Set<DeploymentEvent>();
     public DbSet<NetbootSighting> NetbootSightings => Set<NetbootSighting>();
+    public DbSet<Provisioning.Workflow.DeploymentWorkflow> DeploymentWorkflows => Set<Provisioning.Workflow.DeploymentWorkflow>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,0 +1,133 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Auditing;
+using Portal.Core.Live;
+using Portal.Core.Machines;
+using Portal.Core.Persistence;
+using Portal.Core.Reservations;
+using Quartz;
+
+namespace Portal.Core.Provisioning.Workflow;
+
+/// <summary>What to install on a machine: the inputs of a deployment, as a page or the API collects them.</summary>
+public sealed record DeploymentRequest(long MachineId, long ProfileId, string Hostname, IReadOnlyList<string> SshKeys, IReadOnlyDictionary<string, string> Parameters);
+
+/// <summary>
+/// Starts, cancels and retries provisioning runs for the people who hold the machines. Each
+/// records the deployment and its workflow row in one transaction, then hands the run to Quartz.
+/// </summary>
+public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFactory schedulers, TimeProvider clock, ILiveUpdates live)
+{
+    public sealed record Started(Outcome Outcome, long? DeploymentId);
+
+    public async Task<Started> StartAsync(DeploymentRequest request, Requester who, CancellationToken ct = default)
+    {
+        var machine = await db.Machines.SingleOrDefaultAsync(m => m.Id == request.MachineId, ct);
+        if (machine is null) return new(Outcome.NotFound(), null);
+        if (Refused(machine, who) is { } refused) return new(refused, null);
+        if (machine.State is not (MachineState.Reserved or MachineState.Deployed))
+            return new(new Outcome(OutcomeStatus.Conflict, machine.State switch
+            {
+                MachineState.Provisioning => $"{machine.Name} is already being provisioned; cancel that run first.",
+                MachineState.Failed => $"{machine.Name}'s last deployment failed; retry it or release the machine.",
+                _ => $"{machine.Name} is {machine.State}; only a reserved or deployed machine can be provisioned.",
+            }), null);
+        var hostname = request.Hostname.Trim().ToLowerInvariant();
+        if (!IsHostname(hostname)) return new(Outcome.Invalid($"\"{request.Hostname}\" is not a valid hostname (letters, digits and hyphens, dot-separated labels of at most 63 characters)."), null);
+        var profile = await db.OsProfiles.SingleOrDefaultAsync(p => p.Id == request.ProfileId, ct);
+        if (profile is null) return new(Outcome.Invalid("No such OS profile."), null);
+        var keys = request.SshKeys.Select(k => k.Trim()).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        if (keys.FirstOrDefault(k => !k.StartsWith("ssh-", StringComparison.Ordinal) && !k.StartsWith("ecdsa-", StringComparison.Ordinal)) is { } bad)
+            return new(Outcome.Invalid($"\"{Shorten(bad)}\" does not look like an SSH public key (ssh-ed25519 / ssh-rsa / ecdsa-...)."), null);
+
+        return await BeginAsync(machine, profile, hostname, keys, request.Parameters, who, "deployment.started", ct);
+    }
+
+    /// <summary>Stops a run at whatever step it is in; the machine goes back to its holder (Reserved).</summary>
+    public async Task<Outcome> CancelAsync(long deploymentId, Requester who, CancellationToken ct = default)
+    {
+        var deployment = await db.Deployments.Include(d => d.Machine).SingleOrDefaultAsync(d => d.Id == deploymentId, ct);
+        if (deployment is null) return Outcome.NotFound("No such deployment.");
+        if (Refused(deployment.Machine!, who) is { } refused) return refused;
+        if (!deployment.IsActive) return new(OutcomeStatus.Conflict, $"Deployment {deploymentId} already ended ({deployment.State}).");
+        var workflow = await db.DeploymentWorkflows.SingleOrDefaultAsync(w => w.DeploymentId == deploymentId, ct);
+
+        var now = clock.GetUtcNow();
+        deployment.RecordEvent(DeploymentEventKind.Step, "cancelled", $"Cancelled by {who.Name} during \"{workflow?.Step.Label() ?? "unknown step"}\"", null, null, now);
+        deployment.Cancel(now);
+        deployment.Machine!.ProvisioningCancelled(now);
+        workflow?.Cancel(now);
+        db.AuditEvents.Add(AuditEvent.Record(who.Actor, "deployment.cancelled", "machine", deployment.MachineId.ToString(), $"Deployment {deploymentId} ({deployment.Hostname}) cancelled", now));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The run moved on (a step finished, the installer reported) in the same instant: the caller may try again.
+            return new(OutcomeStatus.Conflict, $"Deployment {deploymentId} changed while cancelling; try again.");
+        }
+        await NotifyAsync(deployment, ct);
+        return Outcome.Done($"Deployment of {deployment.Hostname} cancelled; {deployment.Machine.Name} is still yours.");
+    }
+
+    /// <summary>A failed run starts again from the beginning, as a new deployment with the same inputs.</summary>
+    public async Task<Started> RetryAsync(long deploymentId, Requester who, CancellationToken ct = default)
+    {
+        var failed = await db.Deployments.Include(d => d.Machine).Include(d => d.Profile).SingleOrDefaultAsync(d => d.Id == deploymentId, ct);
+        if (failed is null) return new(Outcome.NotFound("No such deployment."), null);
+        var machine = failed.Machine!;
+        if (Refused(machine, who) is { } refused) return new(refused, null);
+        if (failed.State != DeploymentState.Failed || machine.State != MachineState.Failed)
+            return new(new Outcome(OutcomeStatus.Conflict, $"Only a failed deployment on a failed machine can be retried (deployment {deploymentId} is {failed.State}, {machine.Name} is {machine.State})."), null);
+        var newer = await db.Deployments.AnyAsync(d => d.MachineId == machine.Id && d.Id > deploymentId, ct);
+        if (newer) return new(new Outcome(OutcomeStatus.Conflict, $"{machine.Name} has had a newer deployment since; retry that one."), null);
+
+        machine.ClearProvisioningFailure(clock.GetUtcNow());
+        return await BeginAsync(machine, failed.Profile!, failed.Hostname, failed.SshKeys, failed.Parameters, who, "deployment.retried", ct);
+    }
+
+    private async Task<Started> BeginAsync(Machine machine, OsProfile profile, string hostname, IReadOnlyList<string> keys,
+        IReadOnlyDictionary<string, string> parameters, Requester who, string auditAction, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var deployment = Deployment.Start(machine, machine.ReservedById ?? who.UserId, profile, hostname, keys, null, parameters, now);
+        db.Deployments.Add(deployment);
+        db.AuditEvents.Add(AuditEvent.Record(who.Actor, auditAction, "machine", machine.Id.ToString(), $"{machine.Name}: provisioning {profile.Name} as {hostname}", now));
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            db.DeploymentWorkflows.Add(DeploymentWorkflow.Begin(deployment, now));
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is Npgsql.PostgresException { SqlState: "23505" })
+        {
+            // Someone else changed the machine or started a run on it in the same instant: exactly one wins.
+            return new(new Outcome(OutcomeStatus.Conflict, $"{machine.Name} changed meanwhile (another deployment or a release); reload and try again."), null);
+        }
+        await ProvisioningSchedule.StartAsync(await schedulers.GetScheduler(ct), deployment.Id, ct);
+        await NotifyAsync(deployment, ct);
+        return new(Outcome.Done($"Provisioning {machine.Name} with {profile.Name} as {hostname}."), deployment.Id);
+    }
+
+    /// <summary>Only the holder, or an Operator, acts on a held machine; nobody provisions a machine nobody holds.</summary>
+    private static Outcome? Refused(Machine machine, Requester who) =>
+        !machine.IsHeld ? Outcome.Forbidden($"Reserve {machine.Name} first: only a reserved machine can be provisioned.")
+        : !who.MayControl(machine) ? Outcome.Forbidden($"{machine.Name} is held by {machine.ReservedByName}; only they or an Operator can provision it.")
+        : null;
+
+    private async Task NotifyAsync(Deployment deployment, CancellationToken ct)
+    {
+        await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+        await live.ChangedAsync($"machine:{deployment.MachineId}", ct);
+    }
+
+    private static bool IsHostname(string name) => name.Length is > 0 and <= 253 && HostnamePattern().IsMatch(name);
+
+    private static string Shorten(string text) => text.Length > 40 ? text[..40] + "…" : text;
+
+    [GeneratedRegex(@"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*$")]
+    private static partial Regex HostnamePattern();
+}

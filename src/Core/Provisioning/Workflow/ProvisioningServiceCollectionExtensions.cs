@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Core.Provisioning.Workflow;
+
+public static class ProvisioningServiceCollectionExtensions
+{
+    /// <summary>
+    /// The provisioning workflow (section "Provisioning"). Needs the catalogue's power services
+    /// (<c>AddMachineCatalogue</c>) and Quartz.
+    /// </summary>
+    public static IServiceCollection AddProvisioningWorkflow(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ProvisioningOptions>().Bind(configuration.GetSection(ProvisioningOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<BmcSteps>();
+        services.AddSingleton<ProvisioningStepRunner>();
+        services.AddScoped<ProvisioningService>();
+        return services;
+    }
+}

@@ -1,0 +1,201 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Portal.Core.Auditing;
+using Portal.Core.Live;
+using Portal.Core.Persistence;
+
+namespace Portal.Core.Provisioning.Workflow;
+
+/// <summary>
+/// Runs the current step of one deployment's workflow and says when to run again (null: the run
+/// ended). BMC steps act and advance; waiting steps look at the timeline, which the netboot
+/// endpoints fill, and give up at their deadline with a reason that says what never happened.
+/// Everything it decides is saved before it returns, so the next call, in this process or after a
+/// restart, continues from there.
+/// </summary>
+public sealed class ProvisioningStepRunner(
+    IServiceScopeFactory scopes, BmcSteps bmc, IOptions<ProvisioningOptions> options, TimeProvider clock,
+    ILiveUpdates live, ILogger<ProvisioningStepRunner> logger)
+{
+    private static readonly string[] ScriptPhases = ["script"];
+    private static readonly string[] ConfigPhases = ["config", "user-data"];
+
+    public async Task<DateTimeOffset?> RunStepAsync(long deploymentId, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var workflow = await db.DeploymentWorkflows.SingleOrDefaultAsync(w => w.DeploymentId == deploymentId, ct);
+        if (workflow is null || workflow.IsFinished) return null;
+        var deployment = await db.Deployments.Include(d => d.Machine).ThenInclude(m => m!.Bmc).SingleAsync(d => d.Id == deploymentId, ct);
+        var before = workflow.Step;
+
+        var next = deployment.State == DeploymentState.Active
+            ? await RunActiveAsync(db, workflow, deployment, ct)
+            : await RunEndedAsync(db, workflow, deployment, ct);
+
+        try
+        {
+            // Saved even when the host is stopping: the BMC may already have acted, and the record must say so.
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // A cancel, or the installer's done/failed, changed the run meanwhile: look again with fresh rows.
+            // Repeating the step is safe, it checks the BMC first.
+            logger.LogInformation("Deployment {Deployment} changed while its {Step} step ran; running it again", deploymentId, before);
+            return clock.GetUtcNow();
+        }
+        await live.ChangedAsync($"deployment:{deploymentId}", CancellationToken.None);
+        if (workflow.Step != before && workflow.IsFinished) await live.ChangedAsync($"machine:{deployment.MachineId}", CancellationToken.None);
+        return next;
+    }
+
+    private async Task<DateTimeOffset?> RunActiveAsync(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, CancellationToken ct)
+    {
+        var o = options.Value;
+        var machine = deployment.Machine!;
+        return workflow.Step switch
+        {
+            ProvisioningStep.PowerOff => await BmcStepAsync(db, workflow, deployment, () => bmc.PowerAsync(machine, deployment.RequestedById, on: false, ct), ProvisioningStep.SetPxeOverride, null),
+            ProvisioningStep.SetPxeOverride => await BmcStepAsync(db, workflow, deployment, () => bmc.SetPxeOnceAsync(machine, ct), ProvisioningStep.PowerOn, null),
+            ProvisioningStep.PowerOn => await BmcStepAsync(db, workflow, deployment, () => bmc.PowerAsync(machine, deployment.RequestedById, on: true, ct), ProvisioningStep.WaitForScriptFetch, o.ScriptFetchTimeout),
+            ProvisioningStep.WaitForScriptFetch => await WaitForFetchAsync(db, workflow, deployment, ScriptPhases, ProvisioningStep.WaitForConfigFetch, o.ConfigFetchTimeout,
+                $"The machine did not fetch its iPXE script within {WorkflowTimeline.Took(o.ScriptFetchTimeout)} of powering on. Check that it PXE-boots from a network whose DHCP hands out the portal's /boot.ipxe, and the netboot sightings for requests from it.", ct),
+            ProvisioningStep.WaitForConfigFetch => await WaitForFetchAsync(db, workflow, deployment, ConfigPhases, ProvisioningStep.WaitForInstallerDone, o.InstallerTimeout,
+                $"The installer did not fetch its config within {WorkflowTimeline.Took(o.ConfigFetchTimeout)} of the iPXE script fetch. The kernel or initrd may not have loaded; see the machine's console.", ct),
+            ProvisioningStep.WaitForInstallerDone => WaitForInstaller(db, workflow, deployment, o),
+            // ClearOverride runs after the installer's done, which ends the deployment: see RunEndedAsync.
+            _ => throw new InvalidOperationException($"Deployment {deployment.Id} is active but its run is at {workflow.Step}."),
+        };
+    }
+
+    /// <summary>The deployment ended outside the workflow: the installer said done or failed, rendering failed, or someone cancelled.</summary>
+    private async Task<DateTimeOffset?> RunEndedAsync(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        switch (deployment.State)
+        {
+            case DeploymentState.Finished when workflow.Step < ProvisioningStep.ClearOverride:
+                WorkflowTimeline.Step(db, deployment, ProvisioningStep.WaitForInstallerDone,
+                    $"The installer reported done {WorkflowTimeline.Took(now - workflow.StepStartedAt)} after the {workflow.Step.Label().ToLowerInvariant()} step began", now);
+                workflow.Advance(ProvisioningStep.ClearOverride, now);
+                return now;
+            case DeploymentState.Finished:
+                return await ClearOverrideAsync(db, workflow, deployment, ct);
+            case DeploymentState.Failed:
+                WorkflowTimeline.Step(db, deployment, workflow.Step, $"Run stopped at \"{workflow.Step.Label()}\": {deployment.FailureReason}", now);
+                workflow.Fail(deployment.FailureReason ?? "The deployment failed.", now);
+                return null;
+            default:
+                workflow.Cancel(now);
+                return null;
+        }
+    }
+
+    private async Task<DateTimeOffset?> BmcStepAsync(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, Func<Task<string>> act,
+        ProvisioningStep next, TimeSpan? nextTimeout)
+    {
+        var step = workflow.Step;
+        var started = clock.GetUtcNow();
+        try
+        {
+            var what = await act();
+            var now = clock.GetUtcNow();
+            WorkflowTimeline.Step(db, deployment, step, $"{step.Label()}: {what} ({WorkflowTimeline.Took(now - started)})", now);
+            workflow.Advance(next, now, nextTimeout);
+            return now;
+        }
+        catch (BmcStepException e)
+        {
+            var now = clock.GetUtcNow();
+            var attempts = options.Value.BmcAttempts;
+            if (workflow.Attempt < attempts)
+            {
+                WorkflowTimeline.Step(db, deployment, step, $"{step.Label()}: attempt {workflow.Attempt} of {attempts} failed after {WorkflowTimeline.Took(now - started)}: {e.Message} Trying again.", now);
+                var retryAt = now + options.Value.BmcRetryDelay * workflow.Attempt;
+                workflow.TryAgain(e.Message, now);
+                return retryAt;
+            }
+            Fail(db, workflow, deployment, $"{step.Label()} failed after {attempts} attempt{(attempts == 1 ? "" : "s")}: {e.Message}", now);
+            return null;
+        }
+    }
+
+    private async Task<DateTimeOffset?> WaitForFetchAsync(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, string[] phases,
+        ProvisioningStep next, TimeSpan nextTimeout, string timeoutReason, CancellationToken ct)
+    {
+        // Events arrive through the netboot endpoints at any time, also while the Portal was down: the timeline is the truth.
+        var fetchedAt = await db.DeploymentEvents.AsNoTracking()
+            .Where(e => e.DeploymentId == deployment.Id && e.Kind == DeploymentEventKind.Netboot && phases.Contains(e.Phase))
+            .OrderBy(e => e.Id).Select(e => (DateTimeOffset?)e.At).FirstOrDefaultAsync(ct);
+        var now = clock.GetUtcNow();
+        if (fetchedAt is { } at)
+        {
+            var what = workflow.Step == ProvisioningStep.WaitForScriptFetch ? "iPXE script" : "installer config";
+            WorkflowTimeline.Step(db, deployment, workflow.Step, $"The machine fetched its {what} {WorkflowTimeline.Took(Max(at - workflow.StepStartedAt, TimeSpan.Zero))} after the step began", now);
+            workflow.Advance(next, now, nextTimeout);
+            return now;
+        }
+        return TimedOut(db, workflow, deployment, timeoutReason, now);
+    }
+
+    private DateTimeOffset? WaitForInstaller(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, ProvisioningOptions o) =>
+        TimedOut(db, workflow, deployment,
+            $"The installer did not report done within {WorkflowTimeline.Took(o.InstallerTimeout)} of fetching its config. Its last events are on the timeline.",
+            clock.GetUtcNow());
+
+    /// <summary>Fails the run at its deadline; otherwise says when to look again.</summary>
+    private DateTimeOffset? TimedOut(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, string reason, DateTimeOffset now)
+    {
+        var deadline = workflow.Deadline ?? DateTimeOffset.MaxValue;
+        if (now < deadline)
+        {
+            var poll = now + options.Value.PollInterval;
+            return poll < deadline ? poll : deadline;
+        }
+        Fail(db, workflow, deployment, reason, now);
+        return null;
+    }
+
+    private async Task<DateTimeOffset?> ClearOverrideAsync(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, CancellationToken ct)
+    {
+        var started = clock.GetUtcNow();
+        try
+        {
+            var what = await bmc.ClearOverrideAsync(deployment.Machine!, ct);
+            var now = clock.GetUtcNow();
+            WorkflowTimeline.Step(db, deployment, ProvisioningStep.ClearOverride, $"{ProvisioningStep.ClearOverride.Label()}: {what} ({WorkflowTimeline.Took(now - started)})", now);
+        }
+        catch (BmcStepException e) when (workflow.Attempt < options.Value.BmcAttempts)
+        {
+            var now = clock.GetUtcNow();
+            WorkflowTimeline.Step(db, deployment, ProvisioningStep.ClearOverride, $"Clearing the boot override: attempt {workflow.Attempt} failed: {e.Message} Trying again.", now);
+            workflow.TryAgain(e.Message, now);
+            return now + options.Value.BmcRetryDelay * (workflow.Attempt - 1);
+        }
+        catch (BmcStepException e)
+        {
+            // The OS is installed and the override was one-time: a machine is not failed for this; the warning stays on the timeline.
+            WorkflowTimeline.Step(db, deployment, ProvisioningStep.ClearOverride,
+                $"Could not clear the boot override: {e.Message} It was a one-time override; check the BMC's boot settings if the machine PXE-boots again.", clock.GetUtcNow());
+        }
+        var end = clock.GetUtcNow();
+        WorkflowTimeline.Step(db, deployment, ProvisioningStep.Deployed, $"Deployed {deployment.Hostname} in {WorkflowTimeline.Took(end - deployment.CreatedAt)}", end);
+        workflow.Advance(ProvisioningStep.Deployed, end);
+        return null;
+    }
+
+    private void Fail(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, string reason, DateTimeOffset now)
+    {
+        WorkflowTimeline.Step(db, deployment, workflow.Step, reason, now);
+        logger.LogWarning("Deployment {Deployment} failed at {Step}: {Reason}", deployment.Id, workflow.Step, reason);
+        workflow.Fail(reason, now);
+        deployment.Fail(reason, now);
+        db.AuditEvents.Add(AuditEvent.Record(Actor.System, "deployment.failed", "machine", deployment.MachineId.ToString(),
+            $"Deployment {deployment.Id} ({deployment.Hostname}) failed: {reason}", now));
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

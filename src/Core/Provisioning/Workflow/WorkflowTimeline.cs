@@ -1,0 +1,37 @@
+using Portal.Core.Persistence;
+
+namespace Portal.Core.Provisioning.Workflow;
+
+/// <summary>Writes the workflow's own steps onto the deployment's timeline.</summary>
+internal static class WorkflowTimeline
+{
+    /// <summary>
+    /// Appends a step entry. The installer's "done" ends the deployment before the workflow clears
+    /// the boot override, so that last step is appended directly: the timeline stays closed to
+    /// netboot and installers, not to the run that is tidying up after them.
+    /// </summary>
+    public static void Step(AppDbContext db, Deployment deployment, ProvisioningStep step, string message, DateTimeOffset at)
+    {
+        var percent = Percent(step);
+        if (deployment.IsActive) deployment.RecordEvent(DeploymentEventKind.Step, step.Phase(), message, percent, null, at);
+        else db.DeploymentEvents.Add(new DeploymentEvent(deployment, DeploymentEventKind.Step, step.Phase(), message, percent, null, at));
+    }
+
+    public static string Took(TimeSpan duration) =>
+        duration < TimeSpan.FromSeconds(1) ? $"{duration.TotalMilliseconds:0} ms"
+        : duration < TimeSpan.FromMinutes(2) ? $"{duration.TotalSeconds:0.0} s"
+        : $"{(int)duration.TotalMinutes} min {duration.Seconds} s";
+
+    /// <summary>Rough share of a run done when a step completes (the installer's own percentages come in between).</summary>
+    private static int? Percent(ProvisioningStep step) => step switch
+    {
+        ProvisioningStep.PowerOff => 5,
+        ProvisioningStep.SetPxeOverride => 10,
+        ProvisioningStep.PowerOn => 15,
+        ProvisioningStep.WaitForScriptFetch => 25,
+        ProvisioningStep.WaitForConfigFetch => 35,
+        ProvisioningStep.WaitForInstallerDone => 95,
+        ProvisioningStep.ClearOverride or ProvisioningStep.Deployed => 100,
+        _ => null,
+    };
+}
