@@ -31,16 +31,16 @@ public sealed class BmcOnboarding(
             : await db.Bmcs.SingleOrDefaultAsync(b => b.Address == candidate.Endpoint.Host && b.Port == candidate.Endpoint.Port, ct);
         var tls = TlsPolicy.PinOnFirstUse(bmc?.PinnedCertificateSha256);
 
+        // One client (one TLS connection) for probe, login and inventory: handshakes dominate the
+        // cost of a large discovery.
+        await using var client = redfish.Create(candidate.Endpoint, tls);
         // A sweep over a range mostly hits empty addresses: probe once, without retries.
-        await using (var probe = redfish.Create(candidate.Endpoint, tls))
+        try { await client.ProbeAsync(retry: candidate.Mac is not null || bmc is not null, ct); }
+        catch (RedfishException e)
         {
-            try { await probe.ProbeAsync(retry: candidate.Mac is not null || bmc is not null, ct); }
-            catch (RedfishException e)
-            {
-                if (bmc is null && candidate.Mac is null) return new OnboardOutcome(OnboardResult.NoBmc);
-                bmc ??= Track(Bmc.Discovered(candidate.Mac!.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
-                return await FailAsync(bmc, e, ct);
-            }
+            if (bmc is null && candidate.Mac is null) return new OnboardOutcome(OnboardResult.NoBmc);
+            bmc ??= Track(Bmc.Discovered(candidate.Mac!.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
+            return await FailAsync(bmc, e, ct);
         }
 
         var credential = await CredentialForAsync(candidate, bmc, ct);
@@ -57,7 +57,7 @@ public sealed class BmcOnboarding(
 
         try
         {
-            await using var client = await redfish.ConnectAsync(candidate.Endpoint, tls, credential.Value.Login, ct);
+            await client.LoginAsync(credential.Value.Login, ct);
             var inventory = await reader.ReadAsync(client, ct);
             var mac = candidate.Mac ?? inventory.Bmc.Mac;
             if (mac is null)
