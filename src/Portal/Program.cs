@@ -9,6 +9,7 @@ using Portal.Hosting;
 using Portal.Live;
 using Portal.Machines;
 using Portal.Netboot;
+using Portal.Provisioning;
 using Portal.Shell;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -26,6 +27,7 @@ builder.AddPortalCredentials();
 builder.AddPortalHealth();
 builder.AddPortalNetboot();
 builder.AddPortalMachines();
+builder.AddPortalProvisioning();
 builder.AddPortalLab();
 
 var app = builder.Build();

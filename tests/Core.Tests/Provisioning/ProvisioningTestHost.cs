@@ -34,7 +34,7 @@ public sealed class ProvisioningTestHost : IAsyncDisposable
     public static readonly Requester Alice = CatalogueTestHost.User("alice");
     public static readonly Requester Bob = CatalogueTestHost.User("bob");
 
-    public static async Task<ProvisioningTestHost> StartAsync()
+    public static async Task<ProvisioningTestHost> StartAsync(Dictionary<string, string?>? settings = null)
     {
         var host = new ProvisioningTestHost();
         host.Lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 2, FirstAddress = "127.0.130.1", OutputDirectory = host.labDirectory, Seed = 7 });
@@ -46,12 +46,13 @@ public sealed class ProvisioningTestHost : IAsyncDisposable
             // Short deadlines: the tests record the netboot events before running a waiting step, so only the timeout tests ever reach them.
             ["Provisioning:ScriptFetchTimeout"] = "00:00:01", ["Provisioning:ConfigFetchTimeout"] = "00:00:01", ["Provisioning:InstallerTimeout"] = "00:00:01",
             ["Provisioning:PollInterval"] = "00:00:00.100", ["Provisioning:BmcAttempts"] = "2", ["Provisioning:BmcRetryDelay"] = "00:00:00.050",
-        }).Build();
+        }).AddInMemoryCollection(settings ?? []).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddPortalPersistence(host.ConnectionString);
         services.AddDiscovery(configuration);
-        services.AddQuartz(_ => { });
+        // A scheduler of its own: Quartz shares schedulers by name within a process, and other test hosts run in parallel.
+        services.AddQuartz(q => q.ConfigureScheduler(o => o.InstanceName = $"wf-{Guid.NewGuid():N}"));
         services.AddMachineCatalogue(configuration);
         services.AddProvisioningWorkflow(configuration);
         host.Services = services.BuildServiceProvider();

@@ -15,6 +15,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<BmcSteps>();
         services.AddSingleton<ProvisioningStepRunner>();
         services.AddScoped<ProvisioningService>();
+        services.AddHostedService<ProvisioningRecovery>();
         return services;
     }
 }

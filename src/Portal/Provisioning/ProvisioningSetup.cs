@@ -1,0 +1,10 @@
+using Portal.Core.Provisioning.Workflow;
+
+namespace Portal.Provisioning;
+
+internal static class ProvisioningSetup
+{
+    /// <summary>The provisioning workflow: deployments run as Quartz jobs (section "Provisioning").</summary>
+    public static void AddPortalProvisioning(this WebApplicationBuilder builder) =>
+        builder.Services.AddProvisioningWorkflow(builder.Configuration);
+}
