@@ -14,7 +14,7 @@ namespace Portal.Core.Catalogue;
 /// per facet here. That is one hash lookup per row and group instead of one per facet, and it stays
 /// correct (only slower) whatever the data. The "at least" facets group by the highest step
 /// reached, so they add a handful of values, not every distinct size.
-/// The rows come from the covering index of migration 0006, not the wide heap rows.
+/// The rows come from the covering indexes of migration 0006, not the wide heap rows.
 /// Measured on 50,000 machines this is several times cheaper than the earlier single statement,
 /// whose materialised CTE spilled to disk and whose unnest() ran once per row per list facet.
 /// </summary>

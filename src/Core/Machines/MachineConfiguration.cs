@@ -53,12 +53,14 @@ internal sealed class MachineConfiguration : IEntityTypeConfiguration<Machine>
         b.HasIndex(m => m.ReservedUntil);
         b.HasIndex(m => m.PowerCheckedAt);
         // Migration 0006: the facet counts read these columns from the index alone (index-only
-        // scans); CPU models are listed by a loose scan of (CpuModel, Id); power sorts use its index.
+        // scans; the list facets from a narrow index of their own); CPU models are listed by a
+        // loose scan of (CpuModel, Id); power sorts use its index.
         b.HasIndex(m => m.State, "IX_Machines_State_Facets").IncludeProperties(m => new
         {
             m.Architecture, m.Manufacturer, m.Model, m.CpuModel, m.NicMaxSpeedMbps, m.CpuCores, m.CpuThreads,
             m.MemoryBytes, m.GpuCount, m.DiskTotalBytes, m.DiskKinds, m.GpuModels, m.Tags,
         });
+        b.HasIndex(m => m.State, "IX_Machines_State_Lists").IncludeProperties(m => new { m.DiskKinds, m.GpuModels, m.Tags });
         b.HasIndex(m => new { m.CpuModel, m.Id });
         b.HasIndex(m => new { m.PowerState, m.Id });
     }

@@ -8,6 +8,11 @@ CREATE INDEX "IX_Machines_State_Facets" ON "Machines" ("State")
     INCLUDE ("Architecture", "Manufacturer", "Model", "CpuModel", "NicMaxSpeedMbps", "CpuCores", "CpuThreads",
              "MemoryBytes", "GpuCount", "DiskTotalBytes", "DiskKinds", "GpuModels", "Tags");
 
+-- The list facets (disk kinds, GPU models, tags) on their own narrow entries: with the arrays
+-- behind ten other columns, grouping them over the wide index cost nearly twice as much
+-- (measured on 50,000 machines: ~36 vs ~60 ms of CPU for the state=any view).
+CREATE INDEX "IX_Machines_State_Lists" ON "Machines" ("State") INCLUDE ("DiskKinds", "GpuModels", "Tags");
+
 -- The CPU text filter is resolved to matching models by a loose index scan over this index (one
 -- probe per distinct model); it also serves the sort by CPU.
 CREATE INDEX "IX_Machines_CpuModel_Id" ON "Machines" ("CpuModel", "Id");
