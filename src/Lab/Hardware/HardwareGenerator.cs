@@ -8,8 +8,19 @@ internal static class HardwareGenerator
 {
     private const long GiB = 1L << 30;
 
-    public static Random RandomFor(int seed, int bmcIndex, int slot) =>
-        new(HashCode.Combine(seed, bmcIndex, slot, 0x1ab));
+    // Not HashCode.Combine: .NET randomises it per process, and the same seed must give the same
+    // fleet in every process (tests pick seeds for the hardware they need).
+    public static Random RandomFor(int seed, int bmcIndex, int slot) => new(Mix(seed, bmcIndex, slot));
+
+    /// <summary>A fixed 32-bit mix (FNV-1a over the three values) that is stable across processes.</summary>
+    internal static int Mix(int seed, int bmcIndex, int slot)
+    {
+        var hash = 2166136261u;
+        foreach (var value in (ReadOnlySpan<int>)[seed, bmcIndex, slot, 0x1ab])
+            for (var shift = 0; shift < 32; shift += 8)
+                hash = (hash ^ (uint)((value >> shift) & 0xff)) * 16777619u;
+        return (int)hash;
+    }
 
     /// <param name="nicCounter">Fleet-unique running number that keeps host NIC MACs unique.</param>
     public static HardwareFacts Generate(VendorProfile profile, Random rng, int seed, ref int nicCounter)
