@@ -68,9 +68,12 @@ public sealed class BmcOnboarding(
             bmc.UseCredentials(credential.Value.Login.Username, credential.Value.Encrypted, credential.Value.Source);
             bmc.PinCertificate(client.CertificateSha256);
             bmc.Inventoried(inventory.Bmc.Vendor, inventory.Bmc.Model, inventory.Bmc.FirmwareVersion, now);
+            // One transaction: a reader never sees a Reachable BMC without its machines.
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (bmc.Id == 0) await db.SaveChangesAsync(ct); // machines need the BMC's id
             var machines = await UpsertMachinesAsync(bmc, inventory, actor, now, ct);
             await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
             return new OnboardOutcome(OnboardResult.Inventoried, machines);
         }
         catch (RedfishException e)
