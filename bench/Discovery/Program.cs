@@ -18,7 +18,7 @@ using Portal.TestSupport;
 
 var bmcCount = args.Length > 0 ? int.Parse(args[0]) : 500;
 var latencyMs = args.Length > 1 ? int.Parse(args[1]) : 20;
-const int globalLimit = 128;
+var globalLimit = args.Length > 2 ? int.Parse(args[2]) : 128;
 
 var labDirectory = Directory.CreateTempSubdirectory("portal-bench-lab-").FullName;
 await using var lab = await LabFleet.StartAsync(new LabOptions { BmcCount = bmcCount, FirstAddress = "127.3.0.1", OutputDirectory = labDirectory, Seed = 500 });
