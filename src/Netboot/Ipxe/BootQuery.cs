@@ -53,8 +53,12 @@ public sealed record BootQuery(string? Mac, Guid? Uuid, string? Serial, string? 
         string? Value(string key) => query.TryGetValue(key, out var v) && !string.IsNullOrEmpty(v[0]) ? v[0] : null;
 
         string? mac = null;
-        if (Value("mac") is { } rawMac && !MacAddress.TryNormalize(rawMac, out mac))
-            return BootQueryResult.Invalid($"mac '{Printable(rawMac)}' is not a MAC address like 52:54:00:12:34:56 or 52-54-00-12-34-56");
+        if (Value("mac") is { } rawMac)
+        {
+            if (!Portal.Core.Bmcs.MacAddress.TryParse(rawMac, out var parsedMac, out _))
+                return BootQueryResult.Invalid($"mac '{Printable(rawMac)}' is not a MAC address like 52:54:00:12:34:56 or 52-54-00-12-34-56");
+            mac = parsedMac.ToString();
+        }
 
         Guid? uuid = null;
         if (Value("uuid") is { } rawUuid)

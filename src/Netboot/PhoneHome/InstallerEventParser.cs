@@ -234,8 +234,8 @@ public static class InstallerEventParser
     private static string Mac(JsonElement item, string name)
     {
         var raw = RequiredString(item, name, "mac");
-        return Ipxe.MacAddress.TryNormalize(raw, out var mac)
-            ? mac
+        return Portal.Core.Bmcs.MacAddress.TryParse(raw, out var mac, out _)
+            ? mac.ToString()
             : throw new EventFormatException(InstallerEventError.WrongType, $"{name} '{Clip(raw)}' is not a MAC address");
     }
 

@@ -14,9 +14,9 @@ public sealed class ApiTokenTests(PortalFactory factory) : IClassFixture<PortalF
     [Fact]
     public async Task TokenCreatedOnTheProfilePageAuthenticatesApiCalls()
     {
-        var secret = await CreateTokenAsync(await factory.SignedInAsync(), "ci");
+        var secret = await (await factory.SignedInAsync()).CreateTokenAsync("ci");
 
-        var me = await Api(secret).GetFromJsonAsync<Me>("/api/v1/me");
+        var me = await factory.Api(secret).GetFromJsonAsync<Me>("/api/v1/me");
         Assert.Equal(PortalFactory.AdminEmail, me!.Email);
         Assert.Contains(Roles.Admin, me.Roles);
     }
@@ -25,7 +25,7 @@ public sealed class ApiTokenTests(PortalFactory factory) : IClassFixture<PortalF
     public async Task TheSecretIsShownOnceAndNeverAgain()
     {
         var browser = await factory.SignedInAsync();
-        var secret = await CreateTokenAsync(browser, "shown-once");
+        var secret = await browser.CreateTokenAsync("shown-once");
         var html = await (await browser.GetAsync("/account/profile")).Content.ReadAsStringAsync();
         Assert.DoesNotContain(secret, html);
         Assert.Contains(secret[..11], html); // the prefix is how people tell tokens apart
@@ -45,15 +45,15 @@ public sealed class ApiTokenTests(PortalFactory factory) : IClassFixture<PortalF
     [InlineData("pt_' OR 1=1 --")]
     public async Task UnknownOrMalformedTokenGets401(string token)
     {
-        var response = await Api(token).GetAsync("/api/v1/me");
+        var response = await factory.Api(token).GetAsync("/api/v1/me");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     [Fact]
     public async Task RevokedTokenStopsWorkingAtOnce()
     {
-        var secret = await CreateTokenAsync(await factory.SignedInAsync(), "to-revoke");
-        var api = Api(secret);
+        var secret = await (await factory.SignedInAsync()).CreateTokenAsync("to-revoke");
+        var api = factory.Api(secret);
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/me")).StatusCode);
 
         var tokens = await api.GetFromJsonAsync<JsonElement[]>("/api/v1/tokens");
@@ -67,13 +67,13 @@ public sealed class ApiTokenTests(PortalFactory factory) : IClassFixture<PortalF
     public async Task TokenRevokedFromTheProfilePageStopsWorking()
     {
         var browser = await factory.SignedInAsync();
-        var secret = await CreateTokenAsync(browser, "revoke-in-ui");
+        var secret = await browser.CreateTokenAsync("revoke-in-ui");
         var page = await browser.GetPageAsync("/account/profile");
         var row = page.QuerySelectorAll("#tokens tr[data-token-id]").Single(r => r.TextContent.Contains("revoke-in-ui"));
         var response = await browser.SubmitAsync("/account/profile", $"tr[data-token-id='{row.GetAttribute("data-token-id")}'] form", new Dictionary<string, string>());
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Api(secret).GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.Api(secret).GetAsync("/api/v1/me")).StatusCode);
     }
 
     [Fact]
@@ -87,17 +87,17 @@ public sealed class ApiTokenTests(PortalFactory factory) : IClassFixture<PortalF
     public async Task TokenOfANonAdminGets403OnAdminEndpoints()
     {
         await factory.CreateUserAsync("api-user@test.local", "Api-User-Passw0rd", Roles.User);
-        var secret = await CreateTokenAsync(await factory.SignedInAsync("api-user@test.local", "Api-User-Passw0rd"), "user-token");
-        Assert.Equal(HttpStatusCode.Forbidden, (await Api(secret).GetAsync("/api/v1/audit")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await Api(secret).GetAsync("/api/v1/me")).StatusCode);
+        var secret = await (await factory.SignedInAsync("api-user@test.local", "Api-User-Passw0rd")).CreateTokenAsync("user-token");
+        Assert.Equal(HttpStatusCode.Forbidden, (await factory.Api(secret).GetAsync("/api/v1/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await factory.Api(secret).GetAsync("/api/v1/me")).StatusCode);
     }
 
     [Fact]
     public async Task GarbageQueryValuesGetA400NotAStackTrace()
     {
-        var secret = await CreateTokenAsync(await factory.SignedInAsync(), "garbage");
-        var tooMany = await Api(secret).GetAsync("/api/v1/audit?take=100000");
-        var notNumber = await Api(secret).GetAsync("/api/v1/audit?take=lots");
+        var secret = await (await factory.SignedInAsync()).CreateTokenAsync("garbage");
+        var tooMany = await factory.Api(secret).GetAsync("/api/v1/audit?take=100000");
+        var notNumber = await factory.Api(secret).GetAsync("/api/v1/audit?take=lots");
         Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, notNumber.StatusCode);
         Assert.DoesNotContain("   at ", await notNumber.Content.ReadAsStringAsync());
@@ -110,20 +110,5 @@ public sealed class ApiTokenTests(PortalFactory factory) : IClassFixture<PortalF
         var paths = doc.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/v1/me", out _));
         Assert.True(paths.TryGetProperty("/api/v1/audit", out _));
-    }
-
-    private HttpClient Api(string token)
-    {
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
-
-    private static async Task<string> CreateTokenAsync(HttpClient browser, string name)
-    {
-        var response = await browser.SubmitAsync("/account/profile", "form:has(#token-name)", new Dictionary<string, string> { ["Input.Name"] = name });
-        var page = BrowserSession.Parse(await response.Content.ReadAsStringAsync());
-        return page.QuerySelector("#new-token-secret")?.TextContent
-            ?? throw new InvalidOperationException("No token shown: " + page.QuerySelector("main")?.TextContent);
     }
 }

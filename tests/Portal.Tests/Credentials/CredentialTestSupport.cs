@@ -70,19 +70,4 @@ internal static class CredentialTestSupport
 
     public static string Decrypt(this PortalFactory factory, string encrypted) =>
         factory.Services.GetRequiredService<CredentialProtector>().Unprotect(encrypted);
-
-    public static HttpClient Api(this PortalFactory factory, string token)
-    {
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
-
-    public static async Task<string> CreateTokenAsync(this HttpClient browser, string name)
-    {
-        var response = await browser.SubmitAsync("/account/profile", "form:has(#token-name)", new Dictionary<string, string> { ["Input.Name"] = name });
-        var page = BrowserSession.Parse(await response.Content.ReadAsStringAsync());
-        return page.QuerySelector("#new-token-secret")?.TextContent
-            ?? throw new InvalidOperationException("No token shown: " + page.QuerySelector("main")?.TextContent);
-    }
 }

@@ -101,15 +101,8 @@ public sealed class DiscoveryEndpointTests(PortalFactory factory) : IClassFixtur
         Directory.Delete(directory, true);
     }
 
-    private async Task<HttpClient> ApiAsync()
-    {
-        var browser = await factory.SignedInAsync();
-        var response = await browser.SubmitAsync("/account/profile", "form:has(#token-name)", new Dictionary<string, string> { ["Input.Name"] = "discovery-" + Guid.NewGuid().ToString("N")[..6] });
-        var secret = BrowserSession.Parse(await response.Content.ReadAsStringAsync()).QuerySelector("#new-token-secret")!.TextContent;
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-        return client;
-    }
+    private async Task<HttpClient> ApiAsync() =>
+        factory.Api(await (await factory.SignedInAsync()).CreateTokenAsync("discovery-" + Guid.NewGuid().ToString("N")[..6]));
 
     private async Task<int> CountSourcesAsync(string value)
     {

@@ -180,8 +180,6 @@ public sealed class CataloguePageTests(PortalFactory factory) : IClassFixture<Po
         var (token, secret) = ApiToken.Create(user.Id, "test", DateTimeOffset.UtcNow, null);
         db.ApiTokens.Add(token);
         await db.SaveChangesAsync();
-        var client = factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
-        return client;
+        return factory.Api(secret);
     }
 }

@@ -39,7 +39,7 @@ public sealed class BmcOnboarding(
         catch (RedfishException e)
         {
             if (bmc is null && candidate.Mac is null) return new OnboardOutcome(OnboardResult.NoBmc);
-            bmc ??= Track(Bmc.Discovered(candidate.Mac!.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
+            bmc ??= Track(candidate, candidate.Mac!.Value, now);
             return await FailAsync(bmc, e, ct);
         }
 
@@ -48,7 +48,7 @@ public sealed class BmcOnboarding(
         {
             if (candidate.Mac is null)
                 return new OnboardOutcome(OnboardResult.PendingCredentials, Issue: $"{candidate.Endpoint} answers Redfish but has no credentials and its MAC is unknown: add a manual login to the source.");
-            bmc ??= Track(Bmc.Discovered(candidate.Mac.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
+            bmc ??= Track(candidate, candidate.Mac.Value, now);
             bmc.SeenAt(candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now);
             bmc.AwaitCredentials(now);
             await db.SaveChangesAsync(ct);
@@ -63,7 +63,7 @@ public sealed class BmcOnboarding(
             if (mac is null)
                 return new OnboardOutcome(OnboardResult.Failed, Issue: $"{candidate.Endpoint}: the BMC does not report its own MAC, so it cannot be matched to a vendor list.");
             bmc ??= await db.Bmcs.SingleOrDefaultAsync(b => b.Mac == mac.Value.ToString(), ct)
-                    ?? Track(Bmc.Discovered(mac.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
+                    ?? Track(candidate, mac.Value, now);
             bmc.SeenAt(candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now);
             bmc.UseCredentials(credential.Value.Login.Username, credential.Value.Encrypted, credential.Value.Source);
             bmc.PinCertificate(client.CertificateSha256);
@@ -80,7 +80,7 @@ public sealed class BmcOnboarding(
         {
             if (bmc is null && candidate.Mac is null)
                 return new OnboardOutcome(OnboardResult.Failed, Issue: e.Message);
-            bmc ??= Track(Bmc.Discovered(candidate.Mac!.Value.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now));
+            bmc ??= Track(candidate, candidate.Mac!.Value, now);
             return await FailAsync(bmc, e, ct);
         }
     }
@@ -141,5 +141,7 @@ public sealed class BmcOnboarding(
         return new OnboardOutcome(OnboardResult.Failed, Issue: e.Message);
     }
 
-    private Bmc Track(Bmc bmc) => db.Bmcs.Add(bmc).Entity;
+    /// <summary>A new BMC at the candidate's address, added to the context.</summary>
+    private Bmc Track(DiscoveryCandidate candidate, MacAddress mac, DateTimeOffset now) =>
+        db.Bmcs.Add(Bmc.Discovered(mac.ToString(), candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now)).Entity;
 }
