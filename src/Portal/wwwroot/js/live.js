@@ -22,16 +22,37 @@
         .withAutomaticReconnect([0, 1000, 2000, 5000, 10000, 30000])
         .build();
 
+    // htmx drops a trigger that arrives while the element's own request is in flight, and the
+    // outerHTML swap then shows what was true when that request started. So a change that lands
+    // mid-request is remembered (by element id) and fetched again once the swap is done;
+    // otherwise the last change of a burst (a discovery run finishing) could be lost.
+    var changedWhileLoading = {};
+
+    function refresh(el) {
+        if (el.classList.contains("htmx-request") && el.id) changedWhileLoading[el.id] = true;
+        else htmx.trigger(el, "live-changed");
+    }
+
+    document.addEventListener("htmx:afterRequest", function (e) {
+        var id = e.detail.elt && e.detail.elt.id;
+        if (!id || !changedWhileLoading[id]) return;
+        delete changedWhileLoading[id];
+        setTimeout(function () { // after the swap has settled and the new element is in place
+            var current = document.getElementById(id);
+            if (current && current.dataset.liveTopic) refresh(current);
+        }, 50);
+    });
+
     connection.on("changed", function (topic) {
         document.querySelectorAll("[data-live-topic]").forEach(function (el) {
-            if (el.dataset.liveTopic.split(" ").indexOf(topic) >= 0) htmx.trigger(el, "live-changed");
+            if (el.dataset.liveTopic.split(" ").indexOf(topic) >= 0) refresh(el);
         });
     });
     connection.onreconnecting(function () { show("connecting", "reconnecting"); });
     connection.onreconnected(function () {
         show("live", "live");
         // Changes may have happened while we were away: refresh everything that is live.
-        document.querySelectorAll("[data-live-topic]").forEach(function (el) { htmx.trigger(el, "live-changed"); });
+        document.querySelectorAll("[data-live-topic]").forEach(refresh);
     });
     connection.onclose(function () { show("offline", "offline"); setTimeout(start, 5000); });
 
