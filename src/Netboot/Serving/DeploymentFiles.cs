@@ -37,7 +37,7 @@ internal static class DeploymentFiles
             else if (deployment.IpxeScript is null && Render(deployment, await templates.GetAsync(db, ct), urls, query.FirmwareBootMode, now) is { } failure)
             {
                 if (!await SaveAsync(db, ct)) continue;
-                await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+                await live.DeploymentChangedAsync(deployment.Id, ct);
                 return NetbootHttp.Error(StatusCodes.Status500InternalServerError, $"Portal could not render the installer for deployment {deployment.Id}: {failure}");
             }
             else
@@ -50,7 +50,7 @@ internal static class DeploymentFiles
                 if (attempt < 3) continue;
                 return NetbootHttp.Error(StatusCodes.Status503ServiceUnavailable, "the deployment is changing, try again");
             }
-            await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+            await live.DeploymentChangedAsync(deployment.Id, ct);
             return NetbootHttp.Text(body);
         }
     }
@@ -73,7 +73,7 @@ internal static class DeploymentFiles
                 if (Render(deployment, await templates.GetAsync(db, ct), urls, null, now) is { } failure)
                 {
                     if (!await SaveAsync(db, ct)) continue;
-                    await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+                    await live.DeploymentChangedAsync(deployment.Id, ct);
                     return NetbootHttp.Error(StatusCodes.Status500InternalServerError, $"Portal could not render the config for deployment {deployment.Id}: {failure}");
                 }
             }
@@ -89,7 +89,7 @@ internal static class DeploymentFiles
                 if (attempt < 3) continue;
                 return NetbootHttp.Error(StatusCodes.Status503ServiceUnavailable, "the deployment is changing, try again");
             }
-            await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+            await live.DeploymentChangedAsync(deployment.Id, ct);
             return NetbootHttp.Text(body);
         }
     }

@@ -53,7 +53,7 @@ internal static class PhoneHomeEndpoint
 
         // A "done" racing a "failed" (or a cancel): the first one wins, the other is told the run is over.
         if (!await DeploymentFiles.SaveAsync(db, ct)) return NetbootHttp.Error(StatusCodes.Status409Conflict, "the deployment has ended");
-        await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+        await live.DeploymentChangedAsync(deployment.Id, ct);
         if (e.IsFinal) await live.ChangedAsync($"machine:{deployment.MachineId}", ct);
         return Results.NoContent();
     }

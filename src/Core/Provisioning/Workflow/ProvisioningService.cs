@@ -120,7 +120,7 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
 
     private async Task NotifyAsync(Deployment deployment, CancellationToken ct)
     {
-        await live.ChangedAsync($"deployment:{deployment.Id}", ct);
+        await live.DeploymentChangedAsync(deployment.Id, ct);
         await live.ChangedAsync($"machine:{deployment.MachineId}", ct);
     }
 

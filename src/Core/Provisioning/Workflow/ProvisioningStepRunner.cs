@@ -47,7 +47,7 @@ public sealed class ProvisioningStepRunner(
             logger.LogInformation("Deployment {Deployment} changed while its {Step} step ran; running it again", deploymentId, before);
             return clock.GetUtcNow();
         }
-        await live.ChangedAsync($"deployment:{deploymentId}", CancellationToken.None);
+        await live.DeploymentChangedAsync(deploymentId, CancellationToken.None);
         if (workflow.Step != before && workflow.IsFinished) await live.ChangedAsync($"machine:{deployment.MachineId}", CancellationToken.None);
         return next;
     }
