@@ -239,6 +239,35 @@ public sealed class Machine
         UpdatedAt = now;
     }
 
+    /// <summary>A deployed (or failed) machine is given back: it is powered off, maybe wiped first, and nobody is offered it meanwhile.</summary>
+    public void BeginRelease(DateTimeOffset now)
+    {
+        if (!IsHeld || State is not (MachineState.Deployed or MachineState.Failed))
+            throw new MachineStateException(this, IsHeld ? $"it is {State}; only a deployed or failed machine is released through a power-off" : "nobody holds it");
+        State = MachineState.Releasing;
+        UpdatedAt = now;
+    }
+
+    /// <summary>The release run is done: the reservation ends and the machine is offered again.</summary>
+    public void Released(DateTimeOffset now)
+    {
+        if (State != MachineState.Releasing) throw new MachineStateException(this, $"it is {State}, not Releasing");
+        ReservedById = null; ReservedByName = null; ReservedAt = null; ReservedUntil = null;
+        State = MachineState.Available;
+        UpdatedAt = now;
+    }
+
+    /// <summary>
+    /// The wipe or power-off failed (or was cancelled): the machine is not offered to anyone half-wiped
+    /// or still running. It stays with its holder as Failed; releasing it again retries.
+    /// </summary>
+    public void ReleaseFailed(DateTimeOffset now)
+    {
+        if (State != MachineState.Releasing) throw new MachineStateException(this, $"it is {State}, not Releasing");
+        State = MachineState.Failed;
+        UpdatedAt = now;
+    }
+
     // ---- end provisioning workflow ----
 }
 

@@ -6,6 +6,9 @@ namespace Portal.Core.Provisioning;
 
 public enum DeploymentState { Active, Finished, Failed, Cancelled }
 
+/// <summary>An installation, or a release: power off (after an optional wipe, which boots a profile like an install) and back to Available.</summary>
+public enum DeploymentKind { Install, Release }
+
 /// <summary>
 /// One provisioning run of a machine. The netboot token addresses its config and phone-home
 /// events while it is active. The iPXE script and config are rendered once and kept exactly as
@@ -19,7 +22,9 @@ public sealed class Deployment
     public long MachineId { get; private set; }
     public Machine? Machine { get; private set; }
     public string RequestedById { get; private set; } = "";
-    public long ProfileId { get; private set; }
+    public DeploymentKind Kind { get; private set; }
+    /// <summary>What boots: the OS to install, or the wipe of a release; null for a release without a wipe.</summary>
+    public long? ProfileId { get; private set; }
     public OsProfile? Profile { get; private set; }
     public string Hostname { get; private set; } = "";
     public List<string> SshKeys { get; private set; } = [];
@@ -51,11 +56,31 @@ public sealed class Deployment
             MachineId = machine.Id, Machine = machine, RequestedById = requestedById, ProfileId = profile.Id, Profile = profile,
             Hostname = hostname, SshKeys = [.. sshKeys], RootPasswordHash = rootPasswordHash,
             Parameters = new Dictionary<string, string>(parameters, StringComparer.Ordinal),
-            Token = NewToken(), State = DeploymentState.Active, CreatedAt = now,
+            Token = NewToken(), State = DeploymentState.Active, CreatedAt = now, Kind = DeploymentKind.Install,
         };
         deployment.RecordEvent(DeploymentEventKind.Step, "started", $"Deployment of {profile.Name} as {hostname} started", null, null, now);
         return deployment;
     }
+
+    /// <summary>
+    /// Starts a release: the machine moves to Releasing. With a wipe profile the machine netboots it
+    /// first (like an install, with its own token and timeline); then it is powered off and freed.
+    /// </summary>
+    public static Deployment StartRelease(Machine machine, string requestedById, OsProfile? wipe, string hostname, DateTimeOffset now)
+    {
+        machine.BeginRelease(now);
+        var deployment = new Deployment
+        {
+            MachineId = machine.Id, Machine = machine, RequestedById = requestedById, ProfileId = wipe?.Id, Profile = wipe,
+            Hostname = hostname, Token = NewToken(), State = DeploymentState.Active, CreatedAt = now, Kind = DeploymentKind.Release,
+        };
+        deployment.RecordEvent(DeploymentEventKind.Step, "started",
+            wipe is null ? $"Release of {machine.Name} started (power off, no wipe)" : $"Release of {machine.Name} started: wipe with {wipe.Name}, then power off", null, null, now);
+        return deployment;
+    }
+
+    /// <summary>Whether the machine netboots in this run (an install, or a release with a wipe).</summary>
+    public bool Netboots => Profile is not null || ProfileId is not null;
 
     public bool IsActive => State == DeploymentState.Active;
 
@@ -76,20 +101,28 @@ public sealed class Deployment
         IpxeScript = ipxeScript; Config = config; RenderedAt = now;
     }
 
-    /// <summary>The installer reported success: the machine is Deployed and the token stops working.</summary>
+    /// <summary>
+    /// The installer reported success (or a release's last step is done): the token stops working.
+    /// An install's machine is Deployed now; a release's machine stays Releasing until it is powered off.
+    /// </summary>
     public void Finish(DateTimeOffset now)
     {
         EnsureActive();
         State = DeploymentState.Finished; FinishedAt = now;
-        Machine?.ProvisioningSucceeded(now);
+        if (Kind == DeploymentKind.Install) Machine?.ProvisioningSucceeded(now);
     }
 
+    /// <summary>
+    /// The run failed. A release can also fail after its wipe reported done: it is not over until the
+    /// machine is off, and a machine that could not be switched off is not offered to anyone.
+    /// </summary>
     public void Fail(string reason, DateTimeOffset now)
     {
-        EnsureActive();
+        if (!(IsActive || (Kind == DeploymentKind.Release && State == DeploymentState.Finished))) EnsureActive();
         State = DeploymentState.Failed; FinishedAt = now;
         FailureReason = reason.Length > MaxFailureLength ? reason[..MaxFailureLength] : reason;
-        Machine?.ProvisioningFailed(now);
+        if (Kind == DeploymentKind.Install) Machine?.ProvisioningFailed(now);
+        else Machine?.ReleaseFailed(now);
     }
 
     public void Cancel(DateTimeOffset now)

@@ -15,6 +15,7 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
         b.Property(d => d.Parameters).HasJsonStringMap();
         b.Property(d => d.Token).HasMaxLength(128);
         b.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
+        b.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
         b.Property(d => d.FailureReason).HasMaxLength(Deployment.MaxFailureLength);
         b.Property(d => d.Version).IsRowVersion();
         b.HasMany(d => d.Events).WithOne().HasForeignKey(e => e.DeploymentId).OnDelete(DeleteBehavior.Cascade);

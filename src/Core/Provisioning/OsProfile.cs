@@ -22,6 +22,11 @@ public sealed class OsProfile
     public string TemplateName { get; private set; } = "";
     public Dictionary<string, string> DefaultParameters { get; private set; } = [];
     public bool BuiltIn { get; private set; }
+    /// <summary>
+    /// After the installer reports done and the boot override is cleared, power the machine on (or
+    /// restart it) so it boots the new OS — for installers that power off at the end, like the lab's.
+    /// </summary>
+    public bool RestartAfterInstall { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -51,6 +56,12 @@ public sealed class OsProfile
         KernelArgs = kernelArgs.Trim();
         TemplateName = templateName.Trim();
         DefaultParameters = new Dictionary<string, string>(defaultParameters, StringComparer.Ordinal);
+        UpdatedAt = now;
+    }
+
+    public void SetRestartAfterInstall(bool restart, DateTimeOffset now)
+    {
+        RestartAfterInstall = restart;
         UpdatedAt = now;
     }
 }

@@ -34,10 +34,14 @@ public sealed class ProvisioningTestHost : IAsyncDisposable
     public static readonly Requester Alice = CatalogueTestHost.User("alice");
     public static readonly Requester Bob = CatalogueTestHost.User("bob");
 
-    public static async Task<ProvisioningTestHost> StartAsync(Dictionary<string, string?>? settings = null)
+    /// <param name="vendors">Lab vendor profiles of the BMCs ("dell", "hpe"...); two of the default mix when null.</param>
+    public static async Task<ProvisioningTestHost> StartAsync(Dictionary<string, string?>? settings = null, string[]? vendors = null)
     {
         var host = new ProvisioningTestHost();
-        host.Lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 2, FirstAddress = "127.0.130.1", OutputDirectory = host.labDirectory, Seed = 7 });
+        host.Lab = await LabFleet.StartAsync(new LabOptions
+        {
+            BmcCount = vendors?.Length ?? 2, Profiles = vendors ?? [], FirstAddress = "127.0.130.1", OutputDirectory = host.labDirectory, Seed = 7,
+        });
         host.ConnectionString = await TestPostgres.CreateDatabaseAsync("wf");
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -130,6 +134,11 @@ public sealed class ProvisioningTestHost : IAsyncDisposable
         return machineId;
     }
 
+    public Task<Portal.Core.Provisioning.Workflow.ProvisioningService.Started> ReleaseAsync(LabSystem system, long? wipeProfileId = null) =>
+        WithProvisioningAsync(p => p.ReleaseAsync(Machines[system], wipeProfileId, Alice));
+
+    public Task<Machine> MachineAsync(LabSystem system) => WithDbAsync(db => db.Machines.AsNoTracking().SingleAsync(m => m.Id == Machines[system]));
+
     public DeploymentRequest Request(long machineId, string hostname = "node1.lab") =>
         new(machineId, ProfileId, hostname, ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk alice@lab"], new Dictionary<string, string>());
 
@@ -154,6 +163,18 @@ public sealed class ProvisioningTestHost : IAsyncDisposable
             if (next is { } at && at > DateTimeOffset.UtcNow) await Task.Delay(at - DateTimeOffset.UtcNow);
         }
         throw new InvalidOperationException($"Deployment {deploymentId} never reached {step}.");
+    }
+
+    /// <summary>Plays a healthy machine: script, config, done, each recorded before the step that waits for it runs.</summary>
+    public async Task<DeploymentWorkflow> PlayInstallAsync(long deploymentId, ProvisioningStep until = ProvisioningStep.Deployed)
+    {
+        await DriveUntilAsync(deploymentId, ProvisioningStep.WaitForScriptFetch);
+        await NetbootFetchAsync(deploymentId, "script");
+        await DriveUntilAsync(deploymentId, ProvisioningStep.WaitForConfigFetch);
+        await NetbootFetchAsync(deploymentId, "config");
+        await DriveUntilAsync(deploymentId, ProvisioningStep.WaitForInstallerDone);
+        await InstallerDoneAsync(deploymentId);
+        return await DriveUntilAsync(deploymentId, until);
     }
 
     public Task<DateTimeOffset?> StepAsync(long deploymentId) => Services.GetRequiredService<ProvisioningStepRunner>().RunStepAsync(deploymentId, default);

@@ -16,17 +16,7 @@ public sealed class ProvisioningWorkflowTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await host.DisposeAsync();
 
-    /// <summary>Plays a healthy machine: script, config, done, each recorded before the step that waits for it runs.</summary>
-    private async Task<DeploymentWorkflow> InstallAsync(long deploymentId)
-    {
-        await host.DriveUntilAsync(deploymentId, ProvisioningStep.WaitForScriptFetch);
-        await host.NetbootFetchAsync(deploymentId, "script");
-        await host.DriveUntilAsync(deploymentId, ProvisioningStep.WaitForConfigFetch);
-        await host.NetbootFetchAsync(deploymentId, "config");
-        await host.DriveUntilAsync(deploymentId, ProvisioningStep.WaitForInstallerDone);
-        await host.InstallerDoneAsync(deploymentId);
-        return await host.DriveUntilAsync(deploymentId, ProvisioningStep.Deployed);
-    }
+    private Task<DeploymentWorkflow> InstallAsync(long deploymentId) => host.PlayInstallAsync(deploymentId);
 
     [Fact]
     public async Task ARunPowersOffSetsAOneTimePxeBootPowersOnAndReachesDeployedWithTheOverrideCleared()
@@ -60,7 +50,7 @@ public sealed class ProvisioningWorkflowTests : IAsyncLifetime
         Assert.Equal(DeploymentState.Finished, deployment.State);
         Assert.Equal(MachineState.Deployed, deployment.Machine!.State);
         var steps = deployment.Events.OrderBy(e => e.Id).Where(e => e.Kind == DeploymentEventKind.Step).Select(e => e.Phase).ToList();
-        Assert.Equal(["started", "power-off", "set-pxe-override", "power-on", "wait-for-script-fetch", "wait-for-config-fetch", "wait-for-installer-done", "clear-override", "deployed"], steps);
+        Assert.Equal(["started", "queued", "power-off", "set-pxe-override", "power-on", "wait-for-script-fetch", "wait-for-config-fetch", "wait-for-installer-done", "clear-override", "deployed"], steps);
         Assert.Contains(deployment.Events, e => e.Phase == "clear-override" && e.Message.Contains("Cleared the boot override (Pxe, Once)"));
         Assert.Equal(2, await host.WithDbAsync(db => db.PowerOperations.CountAsync(o => o.MachineId == deployment.MachineId)));
     }

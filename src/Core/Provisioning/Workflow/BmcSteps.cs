@@ -24,6 +24,27 @@ public sealed class BmcSteps(IServiceScopeFactory scopes, BmcConnector connector
 
         var action = on ? PowerAction.On
             : PowerActions.AllowedFor(current.Actions?.Reset?.AllowableResetTypes).Contains(PowerAction.ForceOff) ? PowerAction.ForceOff : PowerAction.GracefulShutdown;
+        return await RunPowerAsync(machine, requestedById, action, current.PowerState, ct);
+    }
+
+    /// <summary>
+    /// Into the installed OS: on when the installer powered off at its end, else a restart. Unlike
+    /// the other steps this cannot tell afterwards whether it already acted; a second reboot of a
+    /// freshly installed machine after a crash right here is the price, and harmless.
+    /// </summary>
+    public async Task<string> RestartAsync(Machine machine, string requestedById, CancellationToken ct)
+    {
+        var current = await Read(machine, ct);
+        if (current.PowerState is "Off" or null) return await RunPowerAsync(machine, requestedById, PowerAction.On, current.PowerState, ct);
+        var allowed = PowerActions.AllowedFor(current.Actions?.Reset?.AllowableResetTypes);
+        var action = allowed.Contains(PowerAction.ForceRestart) ? PowerAction.ForceRestart
+            : allowed.Contains(PowerAction.PowerCycle) ? PowerAction.PowerCycle
+            : throw new BmcStepException($"The BMC offers no restart for this system (it allows: {string.Join(", ", allowed)}).");
+        return await RunPowerAsync(machine, requestedById, action, current.PowerState, ct);
+    }
+
+    private async Task<string> RunPowerAsync(Machine machine, string requestedById, PowerAction action, string? was, CancellationToken ct)
+    {
         long operationId;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -38,7 +59,7 @@ public sealed class BmcSteps(IServiceScopeFactory scopes, BmcConnector connector
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var done = await db.PowerOperations.AsNoTracking().SingleAsync(o => o.Id == operationId, ct);
             if (done.Status != PowerOperationStatus.Succeeded) throw new BmcStepException(done.Error ?? $"{action} did not complete.");
-            return $"{PowerActions.Label(action)} done (power was {current.PowerState ?? "unknown"}, now {done.FinalPowerState})";
+            return $"{PowerActions.Label(action)} done (power was {was ?? "unknown"}, now {done.FinalPowerState})";
         }
     }
 

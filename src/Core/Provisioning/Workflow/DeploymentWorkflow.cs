@@ -18,6 +18,8 @@ public sealed class DeploymentWorkflow
     /// <summary>When a waiting step gives up; null for BMC steps (they have their own request timeouts).</summary>
     public DateTimeOffset? Deadline { get; private set; }
     public string? LastError { get; private set; }
+    /// <summary>While Queued: what the run waits for ("3 of 3 running for vendor Dell"), for the timeline and dashboard.</summary>
+    public string? QueueReason { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
     /// <summary>PostgreSQL's xmin: a cancel racing a step, and exactly one wins (the loser re-reads).</summary>
@@ -25,10 +27,25 @@ public sealed class DeploymentWorkflow
 
     private DeploymentWorkflow() { }
 
+    /// <summary>
+    /// A run that netboots starts in the queue (admission control); a release without a wipe only
+    /// powers off, which no boot storm is made of, so it starts right there.
+    /// </summary>
     public static DeploymentWorkflow Begin(Deployment deployment, DateTimeOffset now) => new()
     {
-        DeploymentId = deployment.Id, Step = ProvisioningStep.PowerOff, Attempt = 1, StepStartedAt = now, CreatedAt = now, UpdatedAt = now,
+        DeploymentId = deployment.Id, Attempt = 1, StepStartedAt = now, CreatedAt = now, UpdatedAt = now,
+        Step = deployment.Netboots ? ProvisioningStep.Queued : ProvisioningStep.ReleasePowerOff,
     };
+
+    /// <summary>Still waiting for admission; the reason is kept only when it changed (so saving is cheap and the timeline quiet).</summary>
+    public bool StillQueued(string reason, DateTimeOffset now)
+    {
+        if (Step != ProvisioningStep.Queued) throw new InvalidOperationException($"Deployment {DeploymentId} is not queued ({Step}).");
+        reason = reason.Length > 500 ? reason[..500] : reason;
+        if (reason == QueueReason) return false;
+        QueueReason = reason; UpdatedAt = now;
+        return true;
+    }
 
     public bool IsFinished => Step.IsTerminal();
 
@@ -37,7 +54,7 @@ public sealed class DeploymentWorkflow
     {
         EnsureRunning();
         if (next <= Step) throw new InvalidOperationException($"Deployment {DeploymentId} cannot go back from {Step} to {next}.");
-        Step = next; Attempt = 1; StepStartedAt = now; LastError = null; UpdatedAt = now;
+        Step = next; Attempt = 1; StepStartedAt = now; LastError = null; QueueReason = null; UpdatedAt = now;
         Deadline = timeout is { } t ? now + t : null;
     }
 

@@ -12,6 +12,7 @@ internal sealed class DeploymentWorkflowConfiguration : IEntityTypeConfiguration
         b.HasOne<Deployment>().WithOne().HasForeignKey<DeploymentWorkflow>(w => w.DeploymentId).OnDelete(DeleteBehavior.Cascade);
         b.Property(w => w.Step).HasConversion<string>().HasMaxLength(32);
         b.Property(w => w.LastError).HasMaxLength(DeploymentWorkflow.MaxErrorLength);
+        b.Property(w => w.QueueReason).HasMaxLength(500);
         b.Property(w => w.Version).IsRowVersion();
         // The recovery sweep and the operators' dashboard look for runs that are still going.
         b.HasIndex(w => w.Step);

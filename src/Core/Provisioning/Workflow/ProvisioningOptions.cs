@@ -24,4 +24,16 @@ public sealed class ProvisioningOptions
 
     /// <summary>Pause before the next try of a BMC step, multiplied by the attempt number.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan BmcRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Admission control for boot storms: at most this many runs between the queue and their end
+    /// (powering, netbooting, installing) at once; the rest wait in the Queued step, oldest first.
+    /// </summary>
+    [Range(1, 10_000)] public int MaxConcurrent { get; set; } = 20;
+
+    /// <summary>The same per BMC vendor ("Dell": 5), matched case-insensitively to the vendor the BMC reported. Vendors not listed: only the overall limit.</summary>
+    public Dictionary<string, int> MaxConcurrentPerVendor { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How often a queued run looks for a free slot.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")] public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -14,7 +14,7 @@ namespace Portal.Core.Provisioning.Workflow;
 /// </summary>
 internal sealed class ProvisioningRecovery(IServiceScopeFactory scopes, ISchedulerFactory schedulers, ILogger<ProvisioningRecovery> logger) : IHostedService
 {
-    private static readonly ProvisioningStep[] Ended = [ProvisioningStep.Deployed, ProvisioningStep.Failed, ProvisioningStep.Cancelled];
+    private static readonly ProvisioningStep[] Ended = Enum.GetValues<ProvisioningStep>().Where(s => s.IsTerminal()).ToArray();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -55,7 +55,9 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
         var now = clock.GetUtcNow();
         deployment.RecordEvent(DeploymentEventKind.Step, "cancelled", $"Cancelled by {who.Name} during \"{workflow?.Step.Label() ?? "unknown step"}\"", null, null, now);
         deployment.Cancel(now);
-        deployment.Machine!.ProvisioningCancelled(now);
+        // A cancelled install gives the machine back to its holder; a cancelled release may have left it half-wiped or running.
+        if (deployment.Kind == DeploymentKind.Install) deployment.Machine!.ProvisioningCancelled(now);
+        else deployment.Machine!.ReleaseFailed(now);
         workflow?.Cancel(now);
         db.AuditEvents.Add(AuditEvent.Record(who.Actor, "deployment.cancelled", "machine", deployment.MachineId.ToString(), $"Deployment {deploymentId} ({deployment.Hostname}) cancelled", now));
         try
@@ -68,7 +70,9 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
             return new(OutcomeStatus.Conflict, $"Deployment {deploymentId} changed while cancelling; try again.");
         }
         await NotifyAsync(deployment, ct);
-        return Outcome.Done($"Deployment of {deployment.Hostname} cancelled; {deployment.Machine.Name} is still yours.");
+        return Outcome.Done(deployment.Kind == DeploymentKind.Install
+            ? $"Deployment of {deployment.Hostname} cancelled; {deployment.Machine.Name} is still yours."
+            : $"Release of {deployment.Machine.Name} cancelled; it is Failed and still yours until you release it again.");
     }
 
     /// <summary>A failed run starts again from the beginning, as a new deployment with the same inputs.</summary>
@@ -76,6 +80,11 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
     {
         var failed = await db.Deployments.Include(d => d.Machine).Include(d => d.Profile).SingleOrDefaultAsync(d => d.Id == deploymentId, ct);
         if (failed is null) return new(Outcome.NotFound("No such deployment."), null);
+        if (failed.Kind == DeploymentKind.Release)
+        {
+            var released = await ReleaseAsync(failed.MachineId, failed.ProfileId, who, ct);
+            return released;
+        }
         var machine = failed.Machine!;
         if (Refused(machine, who) is { } refused) return new(refused, null);
         if (failed.State != DeploymentState.Failed || machine.State != MachineState.Failed)
@@ -87,13 +96,60 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
         return await BeginAsync(machine, failed.Profile!, failed.Hostname, failed.SshKeys, failed.Parameters, who, "deployment.retried", ct);
     }
 
+    /// <summary>
+    /// Gives a machine back. A reserved machine is simply released; a deployed or failed one goes
+    /// through a release run: optionally a wipe (the given profile netboots like an install), then a
+    /// power-off, then Available. The run has a timeline like any deployment.
+    /// </summary>
+    public async Task<Started> ReleaseAsync(long machineId, long? wipeProfileId, Requester who, CancellationToken ct = default)
+    {
+        var machine = await db.Machines.SingleOrDefaultAsync(m => m.Id == machineId, ct);
+        if (machine is null) return new(Outcome.NotFound(), null);
+        if (!machine.IsHeld) return new(new Outcome(OutcomeStatus.Conflict, $"{machine.Name} is not reserved by anyone."), null);
+        if (!who.MayControl(machine)) return new(Outcome.Forbidden($"{machine.Name} is held by {machine.ReservedByName}; only they or an Operator can release it."), null);
+        var now = clock.GetUtcNow();
+        if (machine.State == MachineState.Reserved && wipeProfileId is null)
+        {
+            machine.Release(now);
+            db.AuditEvents.Add(AuditEvent.Record(who.Actor, "machine.released", "machine", machine.Id.ToString(), $"{machine.Name} released", now));
+            try { await db.SaveChangesAsync(ct); }
+            catch (DbUpdateConcurrencyException) { return new(new Outcome(OutcomeStatus.Conflict, $"{machine.Name} changed meanwhile; reload and try again."), null); }
+            await live.ChangedAsync($"machine:{machine.Id}", ct);
+            await live.ChangedAsync("machines", ct);
+            return new(Outcome.Done($"{machine.Name} released."), null);
+        }
+        if (machine.State is not (MachineState.Deployed or MachineState.Failed))
+            return new(new Outcome(OutcomeStatus.Conflict, machine.State switch
+            {
+                MachineState.Reserved => $"{machine.Name} was never installed by Portal; release it without a wipe.",
+                MachineState.Provisioning => $"{machine.Name} is being provisioned; cancel that run first.",
+                MachineState.Releasing => $"{machine.Name} is already being released.",
+                _ => $"{machine.Name} is {machine.State} and cannot be released.",
+            }), null);
+        OsProfile? wipe = null;
+        if (wipeProfileId is { } wipeId && (wipe = await db.OsProfiles.SingleOrDefaultAsync(p => p.Id == wipeId, ct)) is null)
+            return new(Outcome.Invalid("No such wipe profile."), null);
+
+        var deployment = Deployment.StartRelease(machine, machine.ReservedById!, wipe, machine.Name.ToLowerInvariant(), now);
+        return await SaveAndScheduleAsync(deployment, machine, who, "machine.release-started",
+            wipe is null ? $"{machine.Name}: release started (power off)" : $"{machine.Name}: release started (wipe with {wipe.Name}, power off)",
+            wipe is null ? $"Releasing {machine.Name}: powering it off." : $"Releasing {machine.Name}: wiping it with {wipe.Name}, then powering it off.", ct);
+    }
+
     private async Task<Started> BeginAsync(Machine machine, OsProfile profile, string hostname, IReadOnlyList<string> keys,
         IReadOnlyDictionary<string, string> parameters, Requester who, string auditAction, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var deployment = Deployment.Start(machine, machine.ReservedById ?? who.UserId, profile, hostname, keys, null, parameters, now);
+        return await SaveAndScheduleAsync(deployment, machine, who, auditAction, $"{machine.Name}: provisioning {profile.Name} as {hostname}",
+            $"Provisioning {machine.Name} with {profile.Name} as {hostname}.", ct);
+    }
+
+    private async Task<Started> SaveAndScheduleAsync(Deployment deployment, Machine machine, Requester who, string auditAction, string auditText, string done, CancellationToken ct)
+    {
+        var now = deployment.CreatedAt;
         db.Deployments.Add(deployment);
-        db.AuditEvents.Add(AuditEvent.Record(who.Actor, auditAction, "machine", machine.Id.ToString(), $"{machine.Name}: provisioning {profile.Name} as {hostname}", now));
+        db.AuditEvents.Add(AuditEvent.Record(who.Actor, auditAction, "machine", machine.Id.ToString(), auditText, now));
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         try
         {
@@ -109,7 +165,7 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
         }
         await ProvisioningSchedule.StartAsync(await schedulers.GetScheduler(ct), deployment.Id, ct);
         await NotifyAsync(deployment, ct);
-        return new(Outcome.Done($"Provisioning {machine.Name} with {profile.Name} as {hostname}."), deployment.Id);
+        return new(Outcome.Done(done), deployment.Id);
     }
 
     /// <summary>Only the holder, or an Operator, acts on a held machine; nobody provisions a machine nobody holds.</summary>

@@ -11,7 +11,10 @@ public static class ProvisioningServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddProvisioningWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ProvisioningOptions>().Bind(configuration.GetSection(ProvisioningOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ProvisioningOptions>().Bind(configuration.GetSection(ProvisioningOptions.SectionName)).ValidateDataAnnotations()
+            .Validate(o => o.MaxConcurrentPerVendor.Values.All(v => v >= 1), "Provisioning:MaxConcurrentPerVendor limits must be at least 1.")
+            .ValidateOnStart();
+        services.AddSingleton<Admission>();
         services.AddSingleton<BmcSteps>();
         services.AddSingleton<ProvisioningStepRunner>();
         services.AddScoped<ProvisioningService>();

@@ -6,6 +6,8 @@ namespace Portal.Core.Provisioning.Workflow;
 /// </summary>
 public enum ProvisioningStep
 {
+    /// <summary>Waiting for admission: at most so many runs netboot at once (overall and per BMC vendor).</summary>
+    Queued,
     PowerOff,
     SetPxeOverride,
     PowerOn,
@@ -13,7 +15,12 @@ public enum ProvisioningStep
     WaitForConfigFetch,
     WaitForInstallerDone,
     ClearOverride,
+    /// <summary>Power the machine on (or restart it) into the new OS, when the profile says so.</summary>
+    Restart,
+    /// <summary>A release's last action: the machine is switched off before it is offered again.</summary>
+    ReleasePowerOff,
     Deployed,
+    Released,
     Failed,
     Cancelled,
 }
@@ -21,11 +28,15 @@ public enum ProvisioningStep
 public static class ProvisioningSteps
 {
     public static bool IsTerminal(this ProvisioningStep step) =>
-        step is ProvisioningStep.Deployed or ProvisioningStep.Failed or ProvisioningStep.Cancelled;
+        step is ProvisioningStep.Deployed or ProvisioningStep.Released or ProvisioningStep.Failed or ProvisioningStep.Cancelled;
+
+    /// <summary>The run occupies an admission slot: it is past the queue and not ended.</summary>
+    public static bool IsAdmitted(this ProvisioningStep step) => step != ProvisioningStep.Queued && !step.IsTerminal();
 
     /// <summary>Steps that talk to the BMC: retried a few times, because each checks the BMC's state before acting.</summary>
     public static bool IsBmcStep(this ProvisioningStep step) =>
-        step is ProvisioningStep.PowerOff or ProvisioningStep.SetPxeOverride or ProvisioningStep.PowerOn or ProvisioningStep.ClearOverride;
+        step is ProvisioningStep.PowerOff or ProvisioningStep.SetPxeOverride or ProvisioningStep.PowerOn or ProvisioningStep.ClearOverride
+            or ProvisioningStep.Restart or ProvisioningStep.ReleasePowerOff;
 
     /// <summary>The timeline's phase name for a step ("power-off", "wait-for-script-fetch"...).</summary>
     public static string Phase(this ProvisioningStep step) =>
@@ -33,6 +44,7 @@ public static class ProvisioningSteps
 
     public static string Label(this ProvisioningStep step) => step switch
     {
+        ProvisioningStep.Queued => "Queued",
         ProvisioningStep.PowerOff => "Power off",
         ProvisioningStep.SetPxeOverride => "Set one-time PXE boot",
         ProvisioningStep.PowerOn => "Power on",
@@ -40,6 +52,8 @@ public static class ProvisioningSteps
         ProvisioningStep.WaitForConfigFetch => "Wait for the installer config fetch",
         ProvisioningStep.WaitForInstallerDone => "Wait for the installer to finish",
         ProvisioningStep.ClearOverride => "Clear the boot override",
+        ProvisioningStep.Restart => "Restart into the installed OS",
+        ProvisioningStep.ReleasePowerOff => "Power off for release",
         _ => step.ToString(),
     };
 }

@@ -16,7 +16,7 @@ namespace Portal.Core.Provisioning.Workflow;
 /// restart, continues from there.
 /// </summary>
 public sealed class ProvisioningStepRunner(
-    IServiceScopeFactory scopes, BmcSteps bmc, IOptions<ProvisioningOptions> options, TimeProvider clock,
+    IServiceScopeFactory scopes, BmcSteps bmc, Admission admission, IOptions<ProvisioningOptions> options, TimeProvider clock,
     ILiveUpdates live, ILogger<ProvisioningStepRunner> logger)
 {
     private static readonly string[] ScriptPhases = ["script"];
@@ -28,7 +28,7 @@ public sealed class ProvisioningStepRunner(
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var workflow = await db.DeploymentWorkflows.SingleOrDefaultAsync(w => w.DeploymentId == deploymentId, ct);
         if (workflow is null || workflow.IsFinished) return null;
-        var deployment = await db.Deployments.Include(d => d.Machine).ThenInclude(m => m!.Bmc).SingleAsync(d => d.Id == deploymentId, ct);
+        var deployment = await db.Deployments.Include(d => d.Machine).ThenInclude(m => m!.Bmc).Include(d => d.Profile).SingleAsync(d => d.Id == deploymentId, ct);
         var before = workflow.Step;
 
         var next = deployment.State == DeploymentState.Active
@@ -58,6 +58,10 @@ public sealed class ProvisioningStepRunner(
         var machine = deployment.Machine!;
         return workflow.Step switch
         {
+            ProvisioningStep.Queued => await AdmitAsync(db, workflow, deployment, ct),
+            // A release without a wipe: the power-off is all there is, and then the machine is free.
+            ProvisioningStep.ReleasePowerOff => await BmcStepAsync(db, workflow, deployment, () => bmc.PowerAsync(machine, deployment.RequestedById, on: false, ct),
+                ProvisioningStep.Released, null, now => { deployment.Finish(now); machine.Released(now); }),
             ProvisioningStep.PowerOff => await BmcStepAsync(db, workflow, deployment, () => bmc.PowerAsync(machine, deployment.RequestedById, on: false, ct), ProvisioningStep.SetPxeOverride, null),
             ProvisioningStep.SetPxeOverride => await BmcStepAsync(db, workflow, deployment, () => bmc.SetPxeOnceAsync(machine, ct), ProvisioningStep.PowerOn, null),
             ProvisioningStep.PowerOn => await BmcStepAsync(db, workflow, deployment, () => bmc.PowerAsync(machine, deployment.RequestedById, on: true, ct), ProvisioningStep.WaitForScriptFetch, o.ScriptFetchTimeout),
@@ -82,8 +86,16 @@ public sealed class ProvisioningStepRunner(
                     $"The installer reported done {WorkflowTimeline.Took(now - workflow.StepStartedAt)} after the {workflow.Step.Label().ToLowerInvariant()} step began", now);
                 workflow.Advance(ProvisioningStep.ClearOverride, now);
                 return now;
-            case DeploymentState.Finished:
+            case DeploymentState.Finished when workflow.Step == ProvisioningStep.ClearOverride:
                 return await ClearOverrideAsync(db, workflow, deployment, ct);
+            case DeploymentState.Finished when workflow.Step == ProvisioningStep.Restart:
+                return await RestartAsync(db, workflow, deployment, ct);
+            case DeploymentState.Finished when workflow.Step == ProvisioningStep.ReleasePowerOff:
+                // After a wipe: the installer's done ended the deployment, the machine is still Releasing until it is off.
+                return await BmcStepAsync(db, workflow, deployment, () => bmc.PowerAsync(deployment.Machine!, deployment.RequestedById, on: false, ct),
+                    ProvisioningStep.Released, null, now => deployment.Machine!.Released(now));
+            case DeploymentState.Finished:
+                throw new InvalidOperationException($"Deployment {deployment.Id} finished but its run is at {workflow.Step}.");
             case DeploymentState.Failed:
                 WorkflowTimeline.Step(db, deployment, workflow.Step, $"Run stopped at \"{workflow.Step.Label()}\": {deployment.FailureReason}", now);
                 workflow.Fail(deployment.FailureReason ?? "The deployment failed.", now);
@@ -95,7 +107,7 @@ public sealed class ProvisioningStepRunner(
     }
 
     private async Task<DateTimeOffset?> BmcStepAsync(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, Func<Task<string>> act,
-        ProvisioningStep next, TimeSpan? nextTimeout)
+        ProvisioningStep next, TimeSpan? nextTimeout, Action<DateTimeOffset>? done = null)
     {
         var step = workflow.Step;
         var started = clock.GetUtcNow();
@@ -105,7 +117,8 @@ public sealed class ProvisioningStepRunner(
             var now = clock.GetUtcNow();
             WorkflowTimeline.Step(db, deployment, step, $"{step.Label()}: {what} ({WorkflowTimeline.Took(now - started)})", now);
             workflow.Advance(next, now, nextTimeout);
-            return now;
+            done?.Invoke(now);
+            return next.IsTerminal() ? null : now;
         }
         catch (BmcStepException e)
         {
@@ -182,9 +195,84 @@ public sealed class ProvisioningStepRunner(
                 $"Could not clear the boot override: {e.Message} It was a one-time override; check the BMC's boot settings if the machine PXE-boots again.", clock.GetUtcNow());
         }
         var end = clock.GetUtcNow();
+        if (deployment.Kind == DeploymentKind.Release)
+        {
+            workflow.Advance(ProvisioningStep.ReleasePowerOff, end);
+            return end;
+        }
+        if (deployment.Profile?.RestartAfterInstall == true)
+        {
+            workflow.Advance(ProvisioningStep.Restart, end);
+            return end;
+        }
+        return Deployed(db, workflow, deployment, end);
+    }
+
+    /// <summary>Into the new OS: a best effort like clearing the override — the OS is installed either way.</summary>
+    private async Task<DateTimeOffset?> RestartAsync(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, CancellationToken ct)
+    {
+        var started = clock.GetUtcNow();
+        try
+        {
+            var what = await bmc.RestartAsync(deployment.Machine!, deployment.RequestedById, ct);
+            WorkflowTimeline.Step(db, deployment, ProvisioningStep.Restart, $"{ProvisioningStep.Restart.Label()}: {what} ({WorkflowTimeline.Took(clock.GetUtcNow() - started)})", clock.GetUtcNow());
+        }
+        catch (BmcStepException e) when (workflow.Attempt < options.Value.BmcAttempts)
+        {
+            var now = clock.GetUtcNow();
+            WorkflowTimeline.Step(db, deployment, ProvisioningStep.Restart, $"Restarting: attempt {workflow.Attempt} failed: {e.Message} Trying again.", now);
+            workflow.TryAgain(e.Message, now);
+            return now + options.Value.BmcRetryDelay * (workflow.Attempt - 1);
+        }
+        catch (BmcStepException e)
+        {
+            WorkflowTimeline.Step(db, deployment, ProvisioningStep.Restart,
+                $"Could not restart the machine into the installed OS: {e.Message} Power it on from the machine page.", clock.GetUtcNow());
+        }
+        return Deployed(db, workflow, deployment, clock.GetUtcNow());
+    }
+
+    private static DateTimeOffset? Deployed(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, DateTimeOffset end)
+    {
         WorkflowTimeline.Step(db, deployment, ProvisioningStep.Deployed, $"Deployed {deployment.Hostname} in {WorkflowTimeline.Took(end - deployment.CreatedAt)}", end);
         workflow.Advance(ProvisioningStep.Deployed, end);
         return null;
+    }
+
+    /// <summary>
+    /// The queue: admitted runs go on to power off; others look again shortly. The decision and the
+    /// move out of the queue commit together, under the admission lock.
+    /// </summary>
+    private async Task<DateTimeOffset?> AdmitAsync(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var waitingFor = await admission.DecideAsync(db, workflow, deployment.Machine!.Bmc?.Vendor, ct);
+        var now = clock.GetUtcNow();
+        DateTimeOffset? next;
+        if (waitingFor is null)
+        {
+            WorkflowTimeline.Step(db, deployment, ProvisioningStep.Queued,
+                workflow.QueueReason is null ? "Admitted at once" : $"Admitted after {WorkflowTimeline.Took(now - workflow.StepStartedAt)} in the queue", now);
+            workflow.Advance(ProvisioningStep.PowerOff, now);
+            next = now;
+        }
+        else
+        {
+            // The reason changes as the queue moves; the dashboard shows the latest, the timeline only the first.
+            var first = workflow.QueueReason is null;
+            if (workflow.StillQueued(waitingFor, now) && first) WorkflowTimeline.Step(db, deployment, ProvisioningStep.Queued, $"Queued: {waitingFor}", now);
+            next = now + options.Value.QueuePollInterval;
+        }
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            await tx.CommitAsync(CancellationToken.None);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return now; // cancelled while queued: the next look sees it (RunStepAsync's own save reports the same conflict)
+        }
+        return next;
     }
 
     private void Fail(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, string reason, DateTimeOffset now)
