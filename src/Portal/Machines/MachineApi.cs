@@ -5,6 +5,7 @@ using Portal.Core.Catalogue;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
 using Portal.Core.Power;
+using Portal.Core.Provisioning.Workflow;
 using Portal.Core.Reservations;
 
 namespace Portal.Machines;
@@ -31,6 +32,8 @@ internal static class MachineApi
 
     public sealed record ReserveRequest(long[] MachineIds, int? Hours);
     public sealed record ExtendRequest(int? Hours);
+    public sealed record ReleaseRequest(long? WipeProfileId);
+    public sealed record ReleaseResponse(string Message, long? DeploymentId);
     public sealed record PowerRequest(string Action);
     public sealed record MessageResponse(string Message);
     public sealed record ErrorResponse(string Error, IReadOnlyList<MachineConflict>? Conflicts = null);
@@ -65,10 +68,21 @@ internal static class MachineApi
                 ToResult(await reservations.ExtendAsync(id, request.Hours, http.ToRequester(), http.RequestAborted)))
             .WithName("ExtendReservation").WithSummary("Push the reservation's end out by `hours` (never beyond the maximum from now). Holder, Operators and Admins.");
 
-        api.MapPost("/machines/{id:long}/release", async Task<Results<Ok<MessageResponse>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> (
-                long id, HttpContext http, Reservations reservations) =>
-                ToResult(await reservations.ReleaseAsync(id, http.ToRequester(), http.RequestAborted)))
-            .WithName("ReleaseMachine").WithSummary("Give a machine back. Holder, Operators and Admins; 403 for anyone else.");
+        api.MapPost("/machines/{id:long}/release", async Task<Results<Ok<ReleaseResponse>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> (
+                long id, ReleaseRequest? request, HttpContext http, ProvisioningService provisioning) =>
+            {
+                var started = await provisioning.ReleaseAsync(id, request?.WipeProfileId, http.ToRequester(), http.RequestAborted);
+                var outcome = started.Outcome;
+                return outcome.Succeeded ? TypedResults.Ok(new ReleaseResponse(outcome.Message, started.DeploymentId)) : outcome.Status switch
+                {
+                    OutcomeStatus.NotFound => TypedResults.NotFound(new ErrorResponse(outcome.Message)),
+                    OutcomeStatus.Forbidden => TypedResults.Json(new ErrorResponse(outcome.Message), statusCode: StatusCodes.Status403Forbidden),
+                    OutcomeStatus.Conflict => TypedResults.Conflict(new ErrorResponse(outcome.Message, outcome.Conflicts)),
+                    _ => TypedResults.BadRequest(new ErrorResponse(outcome.Message)),
+                };
+            })
+            .WithName("ReleaseMachine").WithSummary("Give a machine back. Holder, Operators and Admins; 403 for anyone else. A reserved machine is released at once; "
+                + "a deployed or failed one goes through a release run (optionally a wipe with `wipeProfileId`, then a power-off) whose timeline is the returned deployment.");
 
         api.MapPost("/machines/{id:long}/power", async Task<Results<Accepted<PowerOperationResponse>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> (
                 long id, PowerRequest request, HttpContext http, PowerControl power, AppDbContext db) =>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Core.Power;
+using Portal.Core.Provisioning.Workflow;
 using Portal.Core.Reservations;
 using Portal.Shell;
 
@@ -31,10 +32,13 @@ internal static class MachineForms
             return WithOutcome(LocalOr(form["return"], $"/machines/{id}"), await reservations.ExtendAsync(id, Hours(form["hours"]), http.ToRequester(), http.RequestAborted));
         });
 
-        machines.MapPost("/{id:long}/release", async Task<RedirectHttpResult> (long id, HttpContext http, Reservations reservations) =>
+        machines.MapPost("/{id:long}/release", async Task<RedirectHttpResult> (long id, HttpContext http, ProvisioningService provisioning) =>
         {
             var form = await http.Request.ReadFormAsync(http.RequestAborted);
-            return WithOutcome(LocalOr(form["return"], $"/machines/{id}"), await reservations.ReleaseAsync(id, http.ToRequester(), http.RequestAborted));
+            long? wipe = long.TryParse(form["wipe"], out var w) && w > 0 ? w : null;
+            var started = await provisioning.ReleaseAsync(id, wipe, http.ToRequester(), http.RequestAborted);
+            // A release run has a timeline of its own; a plain release goes back where the user was.
+            return WithOutcome(started.DeploymentId is { } run ? $"/deployments/{run}" : LocalOr(form["return"], $"/machines/{id}"), started.Outcome);
         });
 
         machines.MapPost("/{id:long}/power", async Task<RedirectHttpResult> (long id, HttpContext http, PowerControl power) =>
