@@ -50,4 +50,13 @@ if ! dotnet run --project bench/Catalogue/Catalogue.Bench.csproj -c Release -- "
 fi
 # ---- end catalogue ----
 
+# ---- provisioning ----
+# 20 concurrent deployments against lab BMCs with simulated netboot clients (no VMs), through the
+# real Portal host; admission limit 8. Prints wall time and the peak number of runs going at once.
+echo "== provisioning"
+if ! dotnet run --project bench/Provisioning/Provisioning.Bench.csproj -c Release -- "${PROVISIONING_BENCH_DEPLOYMENTS:-20}" "${PROVISIONING_BENCH_LIMIT:-8}"; then
+  echo "provisioning bench failed"; status=1
+fi
+# ---- end provisioning ----
+
 exit $status

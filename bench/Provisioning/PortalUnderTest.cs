@@ -1,0 +1,37 @@
+extern alias PortalApp;
+
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Provisioning.Bench;
+
+/// <summary>The whole Portal host (Quartz, workflow, netboot) on Kestrel at 127.0.0.1 on the bench database.</summary>
+internal sealed class PortalUnderTest(string connectionString, string dataDirectory, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<PortalApp::Program>
+{
+    public string BaseUrl { get; private set; } = "";
+
+    public void Start()
+    {
+        // Outside a test project there is no content-root manifest; point the factory at the Portal's folder.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_PORTAL", Path.Combine(Portal.TestSupport.RepoRoot.Find(), "src", "Portal"));
+        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        StartServer();
+        BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("ConnectionStrings:Portal", connectionString);
+        builder.UseSetting("Portal:DataDirectory", dataDirectory);
+        builder.UseSetting("Portal:AdminEmail", "admin@bench.local");
+        builder.UseSetting("Portal:AdminPassword", "Bench-Admin-Passw0rd");
+        builder.UseSetting("Logging:LogLevel:Default", "Error");
+        builder.UseSetting("Lab:Enabled", "false");
+        builder.UseSetting("Discovery:IntervalMinutes", "0");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+    }
+}
