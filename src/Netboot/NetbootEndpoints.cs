@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Live;
 using Portal.Core.Persistence;
 using Portal.Netboot.Inputs;
@@ -17,13 +18,19 @@ public static class NetbootEndpoints
     /// </summary>
     public static RouteGroupBuilder MapNetboot(this IEndpointRouteBuilder endpoints)
     {
-        var netboot = endpoints.MapGroup("").AllowAnonymous().ExcludeFromDescription();
+        // Short-circuited: run straight from routing, skipping the rest of the host's pipeline (static
+        // files, cookies, antiforgery, status pages). Firmware carries none of that, and a boot storm
+        // should not pay for it.
+        var netboot = endpoints.MapGroup("");
+        netboot.AllowAnonymous().ExcludeFromDescription().ShortCircuit();
+        var directory = endpoints.ServiceProvider.GetRequiredService<BootDirectory>();
+        var sightings = endpoints.ServiceProvider.GetRequiredService<SightingRecorder>();
 
         netboot.MapGet(NetbootRoutes.Bootstrap, (HttpContext http) =>
             NetbootHttp.Urls(http) is { } urls
                 ? NetbootHttp.Text(BootScripts.Bootstrap(urls))
                 : NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address"));
-        netboot.MapGet(NetbootRoutes.MachineScript, MachineScript.HandleAsync);
+        netboot.MapGet(NetbootRoutes.MachineScript, (RequestDelegate)(http => MachineScript.HandleAsync(http, directory, sightings)));
         netboot.MapGet(NetbootRoutes.Config, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock) =>
             DeploymentFiles.ServeConfigAsync(db, templates, live, clock, token, DeploymentFiles.ConfigFile.Config, http));
         netboot.MapGet(NetbootRoutes.UserData, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock) =>

@@ -7,7 +7,11 @@ namespace Portal.Netboot;
 
 public static class NetbootServiceCollectionExtensions
 {
-    /// <summary>Options (section "Netboot", validated on start), the machine directory, boot files, and seeding of the starter profiles.</summary>
+    /// <summary>
+    /// Options (section "Netboot", validated on start), the machine directory (in memory, kept current by
+    /// the database's change feed and an EF interceptor), sightings written in the background, boot files,
+    /// and seeding of the starter profiles.
+    /// </summary>
     public static IServiceCollection AddNetboot(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<NetbootOptions>()
@@ -16,6 +20,12 @@ public static class NetbootServiceCollectionExtensions
             .Validate(o => string.IsNullOrWhiteSpace(o.BootFilesDirectory) || Directory.Exists(o.BootFilesDirectory), "Netboot:BootFilesDirectory does not exist")
             .ValidateOnStart();
         services.AddSingleton<MachineDirectory>();
+        services.AddSingleton<BootDirectory>();
+        services.AddHostedService(sp => sp.GetRequiredService<BootDirectoryRefresher>());
+        services.AddSingleton<BootDirectoryRefresher>();
+        services.AddScoped<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, BootDirectoryInterceptor>();
+        services.AddSingleton<SightingRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<SightingRecorder>());
         services.AddSingleton<BootFiles>();
         services.AddSingleton<TemplateSetCache>();
         services.AddHostedService<BuiltinProfileSeeder>();

@@ -17,7 +17,10 @@ public static class PersistenceExtensions
         services.TryAddSingleton<ILiveUpdates, NoLiveUpdates>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<AuditLiveInterceptor>();
-        services.AddDbContext<AppDbContext>((sp, o) => o.UseNpgsql(connectionString).AddInterceptors(sp.GetRequiredService<AuditLiveInterceptor>()));
+        // Other features add their own EF interceptors to DI (netboot's directory watches machine saves).
+        services.AddDbContext<AppDbContext>((sp, o) => o.UseNpgsql(connectionString)
+            .AddInterceptors(sp.GetRequiredService<AuditLiveInterceptor>())
+            .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
         services.AddDataProtection().SetApplicationName("Portal");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));

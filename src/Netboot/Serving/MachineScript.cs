@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Live;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
@@ -12,32 +13,59 @@ namespace Portal.Netboot.Serving;
 /// <summary>
 /// GET /netboot/machine.ipxe: resolve the machine once, then answer by state. Only a Provisioning
 /// machine with an active deployment gets an installer; everything else boots its local disk.
+/// The <see cref="BootDirectory"/> answers the common case from memory; see there for when it defers.
 /// </summary>
 internal static class MachineScript
 {
-    public static async Task<IResult> HandleAsync(HttpContext http, AppDbContext db, MachineDirectory directory, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock)
+    private static readonly byte[] UnknownMachine = System.Text.Encoding.UTF8.GetBytes(BootScripts.LocalDisk("unknown machine"));
+
+    public static Task HandleAsync(HttpContext http, BootDirectory directory, SightingRecorder sightings)
     {
-        var ct = http.RequestAborted;
         if (http.Request.QueryString.Value is { Length: > BootQuery.MaxQueryLength })
-            return NetbootHttp.Error(StatusCodes.Status414UriTooLong, $"query string is longer than {BootQuery.MaxQueryLength} characters");
+            return NetbootHttp.Error(StatusCodes.Status414UriTooLong, $"query string is longer than {BootQuery.MaxQueryLength} characters").ExecuteAsync(http);
         var parsed = BootQuery.Parse(http.Request.Query);
-        if (!parsed.IsValid) return NetbootHttp.Error(StatusCodes.Status400BadRequest, parsed.Error!);
+        if (!parsed.IsValid) return NetbootHttp.Error(StatusCodes.Status400BadRequest, parsed.Error!).ExecuteAsync(http);
         var query = parsed.Query!;
 
-        var lookup = await FindAsync(db, directory, query, ct);
+        // Most firmware that asks is not being provisioned: answered from memory, no database, no allocation for the body.
+        switch (directory.Resolve(query, out var entry))
+        {
+            case BootDirectory.Lookup.Known:
+                return NetbootHttp.WriteAsync(http, entry!.LocalDiskScript);
+            case BootDirectory.Lookup.Unknown:
+                sightings.Record(query, http.Connection.RemoteIpAddress?.ToString());
+                return NetbootHttp.WriteAsync(http, UnknownMachine);
+            default:
+                return FromDatabaseAsync(http, query, sightings);
+        }
+    }
+
+    /// <summary>Anything that could lead to an installer, and anything memory is unsure of, is decided by the database.</summary>
+    private static async Task FromDatabaseAsync(HttpContext http, BootQuery query, SightingRecorder sightings)
+    {
+        var ct = http.RequestAborted;
+        var services = http.RequestServices;
+        var db = services.GetRequiredService<AppDbContext>();
+        var lookup = await FindAsync(db, services.GetRequiredService<MachineDirectory>(), query, ct);
         if (lookup is null)
         {
-            await Sightings.RecordAsync(db, query, http.Connection.RemoteIpAddress?.ToString(), clock.GetUtcNow(), ct);
-            await live.ChangedAsync("sightings", ct);
-            return NetbootHttp.Text(BootScripts.LocalDisk("unknown machine"));
+            sightings.Record(query, http.Connection.RemoteIpAddress?.ToString());
+            await NetbootHttp.WriteAsync(http, UnknownMachine);
+            return;
         }
         var (machineId, state, deploymentId) = lookup;
         if (deploymentId is null)
-            return NetbootHttp.Text(BootScripts.LocalDisk($"machine {machineId} is {state}, not being provisioned"));
+        {
+            await NetbootHttp.Text(BootScripts.LocalDisk($"machine {machineId} is {state}, not being provisioned")).ExecuteAsync(http);
+            return;
+        }
 
         var urls = NetbootHttp.Urls(http);
-        if (urls is null) return NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address");
-        return await DeploymentFiles.ServeScriptAsync(db, templates, live, clock, deploymentId.Value, query, urls, ct);
+        var result = urls is null
+            ? NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address")
+            : await DeploymentFiles.ServeScriptAsync(db, services.GetRequiredService<TemplateSetCache>(), services.GetRequiredService<ILiveUpdates>(),
+                services.GetRequiredService<TimeProvider>(), deploymentId.Value, query, urls, ct);
+        await result.ExecuteAsync(http);
     }
 
     private static async Task<Lookup?> FindAsync(AppDbContext db, MachineDirectory directory, BootQuery query, CancellationToken ct)

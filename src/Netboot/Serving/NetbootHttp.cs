@@ -13,6 +13,16 @@ internal static class NetbootHttp
     /// <summary>Sent as is: the stored string is what the machine gets, byte for byte (UTF-8).</summary>
     public static IResult Text(string text) => Results.Text(text, PlainText);
 
+    /// <summary>Ready-made UTF-8 bytes as a plain-text 200, straight to the response.</summary>
+    public static Task WriteAsync(HttpContext http, byte[] body)
+    {
+        var response = http.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = PlainText;
+        response.ContentLength = body.Length;
+        return response.Body.WriteAsync(body, 0, body.Length, http.RequestAborted);
+    }
+
     /// <summary>A short reason for a 4xx/5xx; firmware and installers print it, people read it in logs.</summary>
     public static IResult Error(int status, string reason) => Results.Text(reason + "\n", PlainText, statusCode: status);
 

@@ -42,6 +42,7 @@ public sealed class MachineScriptTests(PortalFactory factory) : IClassFixture<Po
 
         var first = await client.GetStringAsync(ScriptUrl(mac, uuid, serial));
         await client.GetStringAsync(ScriptUrl(mac, uuid, serial, "efi"));
+        await factory.FlushSightingsAsync();
 
         Assert.Equal("#!ipxe\n# Portal: boot from local disk (unknown machine)\n" + LocalDiskTail, first);
         var sighting = await factory.WithDbAsync(db => db.NetbootSightings.SingleAsync(s => s.Key == "mac:" + mac));
@@ -55,6 +56,7 @@ public sealed class MachineScriptTests(PortalFactory factory) : IClassFixture<Po
         var id = await factory.CreateMachineAsync(mac, uuid, serial);
 
         var script = await factory.CreateClient().GetStringAsync(ScriptUrl(mac, uuid, serial));
+        await factory.FlushSightingsAsync();
 
         Assert.Equal($"#!ipxe\n# Portal: boot from local disk (machine {id} is Available, not being provisioned)\n" + LocalDiskTail, script);
         Assert.False(await factory.WithDbAsync(db => db.NetbootSightings.AnyAsync(s => s.Mac == mac)));

@@ -64,6 +64,7 @@ public sealed class NetbootAdminTests(PortalFactory factory) : IClassFixture<Por
         var client = factory.CreateClient();
         var unknown = $"/netboot/machine.ipxe?mac={addOnMac}&uuid={otherUuid}";
         Assert.Contains("unknown machine", await client.GetStringAsync(unknown));
+        await factory.FlushSightingsAsync();
         var sightingId = await factory.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.Id).SingleAsync());
         var browser = await factory.SignedInAsync();
 

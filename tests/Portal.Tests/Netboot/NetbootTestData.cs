@@ -57,6 +57,21 @@ internal static class NetbootTestData
         return (deployment.Id, deployment.Token);
     }
 
+    /// <summary>Sightings are written in the background; this writes what was noted so far.</summary>
+    public static Task FlushSightingsAsync(this PortalFactory factory) =>
+        factory.Services.GetRequiredService<Portal.Netboot.Serving.SightingRecorder>().FlushAsync();
+
+    /// <summary>Waits (hang guard only) until the in-memory boot directory answers, so a test exercises it rather than the database fallback.</summary>
+    public static async Task WaitForBootDirectoryAsync(this PortalFactory factory)
+    {
+        var directory = factory.Services.GetRequiredService<Portal.Netboot.Serving.BootDirectory>();
+        for (var waited = 0; !directory.IsLive; waited += 50)
+        {
+            if (waited > 60_000) throw new TimeoutException("The boot directory did not load.");
+            await Task.Delay(50);
+        }
+    }
+
     public static async Task<T> WithDbAsync<T>(this PortalFactory factory, Func<AppDbContext, Task<T>> action)
     {
         using var scope = factory.Services.CreateScope();
