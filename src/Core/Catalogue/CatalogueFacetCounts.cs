@@ -52,16 +52,25 @@ internal static class CatalogueFacetCounts
     private static Column Stepped(string facet, string column, long unit, int[] steps) =>
         new(facet, "CASE " + string.Concat(steps.Reverse().Select(s => $"WHEN {column} >= {s * unit} THEN {s} ")) + "ELSE 0 END", steps);
 
-    public static async Task<Dictionary<string, List<FacetValue>>> CountAsync(string connectionString, CatalogueFilter filter, CancellationToken ct)
+    /// <summary>
+    /// The counts, and the catalogue revision they were counted at when all three statements saw the
+    /// same one (each reads it in its own snapshot); null otherwise, and then they must not be cached.
+    /// </summary>
+    public static async Task<(Dictionary<string, List<FacetValue>> Values, long? Revision)> CountAsync(string connectionString, CatalogueFilter filter, CancellationToken ct)
     {
         var parts = await Task.WhenAll(
             QueryAsync(connectionString, filter, States, filter.WhereWithoutState, ct),
             QueryAsync(connectionString, filter, Hardware, filter.Where, ct),
             QueryAsync(connectionString, filter, Lists, filter.Where, ct));
-        return parts.SelectMany(p => p).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var revisions = parts.Select(p => p.Revision).Distinct().ToList();
+        return (parts.SelectMany(p => p.Values).ToDictionary(kv => kv.Key, kv => kv.Value), revisions.Count == 1 ? revisions[0] : null);
     }
 
-    /// <summary>The first output column says which grouping set a row belongs to (sets share no column).</summary>
+    /// <summary>
+    /// The first output column says which grouping set a row belongs to (sets share no column); the
+    /// last one is the catalogue revision, read in the same snapshot as the rows. The join keeps that
+    /// one row when nothing matches (the grouping columns are null then).
+    /// </summary>
     private static string Sql(Column[][] sets, string where)
     {
         var columns = sets.SelectMany(s => s).ToArray();
@@ -78,19 +87,23 @@ internal static class CatalogueFacetCounts
         var select = sets.Length == 1 ? "0" : "CASE " + string.Concat(which) + "END";
         var groupBy = sets.Length == 1 ? string.Join(", ", names) : $"GROUPING SETS ({string.Join(", ", groups)})";
         return $"""
-            SELECT {select}, {string.Join(", ", names)}, count(*)
-              FROM (SELECT {string.Join(", ", columns.Select((c, i) => $"{c.Sql} AS {names[i]}"))} FROM "Machines" WHERE {where}) m
-             GROUP BY {groupBy}
+            SELECT g.*, r.revision
+              FROM (SELECT ({CatalogueRevision.CurrentSql}) AS revision) r
+              LEFT JOIN (
+                SELECT {select} AS grouping_set, {string.Join(", ", names)}, count(*) AS n
+                  FROM (SELECT {string.Join(", ", columns.Select((c, i) => $"{c.Sql} AS {names[i]}"))} FROM "Machines" WHERE {where}) m
+                 GROUP BY {groupBy}) g ON TRUE
             """;
     }
 
-    private static async Task<Dictionary<string, List<FacetValue>>> QueryAsync(
+    private static async Task<(Dictionary<string, List<FacetValue>> Values, long? Revision)> QueryAsync(
         string connectionString, CatalogueFilter filter, Column[][] sets, string where, CancellationToken ct)
     {
         var columns = sets.SelectMany(s => s).ToArray();
         var offsets = sets.Select((_, k) => sets.Take(k).Sum(s => s.Length)).ToArray();
         // value → machines, per column; a list counts its machine once per element.
         var counts = columns.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+        long? revision = null;
         await using (var connection = new NpgsqlConnection(connectionString))
         {
             await connection.OpenAsync(ct);
@@ -99,8 +112,10 @@ internal static class CatalogueFacetCounts
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
+                revision = reader.IsDBNull(reader.FieldCount - 1) ? null : reader.GetInt64(reader.FieldCount - 1);
+                if (reader.IsDBNull(0)) continue; // no machine matches
                 var set = reader.GetInt32(0);
-                var n = reader.GetInt64(reader.FieldCount - 1);
+                var n = reader.GetInt64(reader.FieldCount - 2);
                 for (var i = offsets[set]; i < offsets[set] + sets[set].Length; i++)
                 {
                     if (reader.IsDBNull(i + 1)) continue;
@@ -126,6 +141,6 @@ internal static class CatalogueFacetCounts
                 .Select(kv => new FacetValue(kv.Key, (int)kv.Value)).ToList();
             if (list.Count > 0) result[column.Facet] = list;
         }
-        return result;
+        return (result, revision);
     }
 }

@@ -15,7 +15,7 @@ public static class CatalogueServiceCollectionExtensions
     {
         services.AddOptions<ReservationOptions>().Bind(configuration.GetSection(ReservationOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<PowerOptions>().Bind(configuration.GetSection(PowerOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddScoped<MachineCatalogue>();
+        services.AddCatalogueSearch();
         services.AddScoped<Reservations.Reservations>();
         services.AddScoped<PowerControl>();
         services.AddSingleton<BmcConnector>();
@@ -23,6 +23,14 @@ public static class CatalogueServiceCollectionExtensions
         services.AddSingleton<PowerStateRefresher>();
 
         services.AddHostedService<CatalogueJobs>();
+        return services;
+    }
+
+    /// <summary>The catalogue search alone (with its facet cache, one per application), for tools and benchmarks.</summary>
+    public static IServiceCollection AddCatalogueSearch(this IServiceCollection services)
+    {
+        services.AddScoped<MachineCatalogue>();
+        services.AddSingleton<CatalogueFacetCache>();
         return services;
     }
 }

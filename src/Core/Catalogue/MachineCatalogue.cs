@@ -8,16 +8,21 @@ namespace Portal.Core.Catalogue;
 /// <summary>
 /// The catalogue query: filtered, sorted, paged rows plus facet counts. The page is read through
 /// EF while the facets are counted on other connections at the same time (see
-/// <see cref="CatalogueFacetCounts"/>); the page is read again only when it lies past the end.
+/// <see cref="CatalogueFacetCounts"/>), unless the counts of this filter at the current catalogue
+/// revision are cached (<see cref="CatalogueFacetCache"/>: paging and sorting keep the filter);
+/// the page is read again only when it lies past the end.
 /// </summary>
-public sealed class MachineCatalogue(AppDbContext db)
+public sealed class MachineCatalogue(AppDbContext db, CatalogueFacetCache cache)
 {
     public async Task<CataloguePage> SearchAsync(CatalogueQuery query, CancellationToken ct = default)
     {
         var cpuModels = query.Cpu is null ? null
             : await db.Database.SqlQueryRaw<string>(CatalogueFilter.CpuModelsMatchingSql, CatalogueFilter.CpuPattern(query.Cpu)).ToListAsync(ct);
         var filter = new CatalogueFilter(query, cpuModels);
-        var counting = CatalogueFacetCounts.CountAsync(db.Database.GetConnectionString()!, filter, ct);
+        // The facets depend on the filter only; sort and page are left out of the key.
+        var key = (query with { Sort = CatalogueSort.Name, Descending = false, Page = 1, PageSize = CatalogueQuery.DefaultPageSize }).ToQueryString();
+        var revision = (await db.Database.SqlQueryRaw<long>(CatalogueRevision.CurrentSql).ToListAsync(ct)).Select(n => (long?)n).FirstOrDefault();
+        var counting = revision is { } current && cache.TryGet(current, key, out var cached) ? Task.FromResult(cached) : CountAsync(filter, key, ct);
         List<CatalogueRow> rows;
         try
         {
@@ -28,8 +33,7 @@ public sealed class MachineCatalogue(AppDbContext db)
             // Never leave the counting running unobserved, whatever happened to the page.
             await ((Task)counting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        var values = await counting;
-        var facets = new CatalogueFacets(values.ToDictionary(kv => kv.Key, kv => Order(kv.Key, kv.Value)));
+        var facets = await counting;
         var total = facets[CatalogueFacets.State].Where(v => InStates(query, v.Value)).Sum(v => v.Count);
         // A page past the end (results shrank since the link was made) shows the last page instead.
         var pageCount = Math.Max(1, (total + query.PageSize - 1) / query.PageSize);
@@ -39,6 +43,14 @@ public sealed class MachineCatalogue(AppDbContext db)
             rows = total == 0 ? [] : await RowsAsync(filter, query, ct);
         }
         return new CataloguePage(query, rows, total, facets);
+    }
+
+    private async Task<CatalogueFacets> CountAsync(CatalogueFilter filter, string key, CancellationToken ct)
+    {
+        var (values, revision) = await CatalogueFacetCounts.CountAsync(db.Database.GetConnectionString()!, filter, ct);
+        var facets = new CatalogueFacets(values.ToDictionary(kv => kv.Key, kv => Order(kv.Key, kv.Value)));
+        if (revision is { } counted) cache.Add(counted, key, facets);
+        return facets;
     }
 
     private Task<List<CatalogueRow>> RowsAsync(CatalogueFilter filter, CatalogueQuery query, CancellationToken ct) =>

@@ -28,6 +28,7 @@ internal static class SchemaShape
               FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
              WHERE c.connamespace = 'public'::regnamespace AND t.relname NOT LIKE '{SchemaMigration.QuartzTablePrefix}%'
                AND t.relname <> '{SchemaMigrator.HistoryTable}'
+               AND c.contype <> 't' -- constraint triggers (migration 0010) are not part of the EF model, like other triggers
             """;
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
