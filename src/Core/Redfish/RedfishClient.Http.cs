@@ -82,8 +82,9 @@ public sealed partial class RedfishClient
                 http.Headers.ETag?.ToString() ?? (http.Headers.TryGetValues("ETag", out var etags) ? etags.FirstOrDefault() : null),
                 http.Headers.Location,
                 http.Headers.TryGetValues("X-Auth-Token", out var tokens) ? tokens.FirstOrDefault() : null);
-            _logger.LogDebug("BMC {Bmc}: {Method} {Path} -> {Status} in {Elapsed} ms", Endpoint, request.Method, request.Url.AbsolutePath,
-                (int)response.Status, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (_logger.IsEnabled(LogLevel.Debug))
+                _logger.LogDebug("BMC {Bmc}: {Method} {Path} -> {Status} in {Elapsed} ms", Endpoint, request.Method, request.Url.AbsolutePath,
+                    (int)response.Status, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
             if ((response.Status is HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
                 or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout) && !IsSessionLimit(response))
@@ -108,9 +109,17 @@ public sealed partial class RedfishClient
     private async Task<byte[]> ReadBodyAsync(HttpResponseMessage http, Request request, CancellationToken ct)
     {
         var limit = _options.MaxResponseBytes;
-        if (http.Content.Headers.ContentLength > limit)
-            throw Malformed(request, $"The response is {http.Content.Headers.ContentLength:N0} bytes; more than {limit:N0} is not a Redfish resource.");
+        var length = http.Content.Headers.ContentLength;
+        if (length > limit)
+            throw Malformed(request, $"The response is {length:N0} bytes; more than {limit:N0} is not a Redfish resource.");
         await using var stream = await http.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        if (length is { } exact)
+        {
+            // The usual case: the BMC says how long the body is, so read it into one array.
+            var body = new byte[exact];
+            var filled = await stream.ReadAtLeastAsync(body, body.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+            return filled == body.Length ? body : body[..filled];
+        }
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;

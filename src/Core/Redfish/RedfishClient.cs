@@ -78,7 +78,14 @@ public sealed partial class RedfishClient : IAsyncDisposable
             AllowAutoRedirect = false, // a redirect must never carry our credentials elsewhere
             UseCookies = false,
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
-            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ValidateCertificate },
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = ValidateCertificate,
+                // Pinning compares the certificate's hash and ignores the chain, so do not have
+                // every handshake search the system trust store for the issuer of a self-signed
+                // certificate; Verify keeps the platform's normal validation.
+                CertificateChainPolicy = tls.Mode == TlsMode.PinOnFirstUse ? PinningChainPolicy() : null,
+            },
         };
         _http = new HttpClient(handler) { BaseAddress = endpoint.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
@@ -232,6 +239,13 @@ public sealed partial class RedfishClient : IAsyncDisposable
         _http.Dispose();
         _loginLock.Dispose();
     }
+
+    private static X509ChainPolicy PinningChainPolicy() => new()
+    {
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+        RevocationMode = X509RevocationMode.NoCheck,
+        DisableCertificateDownloads = true,
+    };
 
     private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {

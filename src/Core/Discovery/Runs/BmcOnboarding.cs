@@ -62,19 +62,25 @@ public sealed class BmcOnboarding(
             var mac = candidate.Mac ?? inventory.Bmc.Mac;
             if (mac is null)
                 return new OnboardOutcome(OnboardResult.Failed, Issue: $"{candidate.Endpoint}: the BMC does not report its own MAC, so it cannot be matched to a vendor list.");
-            bmc ??= await db.Bmcs.SingleOrDefaultAsync(b => b.Mac == mac.Value.ToString(), ct)
+            // A candidate with a MAC was looked up by it above; only one found by address needs a second look.
+            bmc ??= (candidate.Mac is null ? await db.Bmcs.SingleOrDefaultAsync(b => b.Mac == mac.Value.ToString(), ct) : null)
                     ?? Track(candidate, mac.Value, now);
             bmc.SeenAt(candidate.Endpoint.Host, candidate.Endpoint.Port, candidate.Endpoint.UseHttps, now);
             bmc.UseCredentials(credential.Value.Login.Username, credential.Value.Encrypted, credential.Value.Source);
             bmc.PinCertificate(client.CertificateSha256);
             bmc.Inventoried(inventory.Bmc.Vendor, inventory.Bmc.Model, inventory.Bmc.FirmwareVersion, now);
-            // One transaction: a reader never sees a Reachable BMC without its machines.
+            var facts = inventory.Systems.Select(ToFacts).ToList();
+            var known = await KnownMachinesAsync(bmc, facts, ct);
+            // One transaction: a reader never sees a Reachable BMC without its machines. Nothing
+            // is retried inside it, so the savepoint EF would wrap around each save is only two
+            // more round trips.
+            db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (bmc.Id == 0) await db.SaveChangesAsync(ct); // machines need the BMC's id
-            var machines = await UpsertMachinesAsync(bmc, inventory, actor, now, ct);
+            UpsertMachines(bmc, facts, known, actor, now);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return new OnboardOutcome(OnboardResult.Inventoried, machines);
+            return new OnboardOutcome(OnboardResult.Inventoried, facts.Count);
         }
         catch (RedfishException e)
         {
@@ -85,15 +91,31 @@ public sealed class BmcOnboarding(
         }
     }
 
-    private async Task<int> UpsertMachinesAsync(Bmc bmc, BmcInventory inventory, Actor actor, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Every stored machine one of these systems could be, in one query instead of up to three per
+    /// system: same SMBIOS UUID, same serial, or the same place on this BMC.
+    /// </summary>
+    private async Task<List<Machine>> KnownMachinesAsync(Bmc bmc, List<MachineFacts> facts, CancellationToken ct)
     {
-        foreach (var system in inventory.Systems)
+        var uuids = facts.Where(f => f.Uuid is not null).Select(f => f.Uuid!.Value).ToList();
+        var serials = facts.Select(f => f.Serial).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToList();
+        var redfishIds = facts.Select(f => f.RedfishId).ToList();
+        var bmcId = bmc.Id;
+        return await db.Machines
+            .Where(m => (m.Uuid != null && uuids.Contains(m.Uuid.Value)) || (m.Serial != null && serials.Contains(m.Serial))
+                        || (m.BmcId == bmcId && redfishIds.Contains(m.RedfishId)))
+            .OrderBy(m => m.Id)
+            .ToListAsync(ct);
+    }
+
+    private void UpsertMachines(Bmc bmc, List<MachineFacts> systems, List<Machine> known, Actor actor, DateTimeOffset now)
+    {
+        foreach (var facts in systems)
         {
-            var facts = ToFacts(system);
             // Identity: SMBIOS UUID first, then serial, then the system's place on this BMC.
-            var machine = (facts.Uuid is { } uuid ? await db.Machines.SingleOrDefaultAsync(m => m.Uuid == uuid, ct) : null)
-                ?? (facts.Serial is { Length: > 0 } serial ? await db.Machines.FirstOrDefaultAsync(m => m.Serial == serial, ct) : null)
-                ?? await db.Machines.SingleOrDefaultAsync(m => m.BmcId == bmc.Id && m.RedfishId == facts.RedfishId, ct);
+            var machine = (facts.Uuid is { } uuid ? known.SingleOrDefault(m => m.Uuid == uuid) : null)
+                ?? (facts.Serial is { Length: > 0 } serial ? known.FirstOrDefault(m => m.Serial == serial) : null)
+                ?? (bmc.Id != 0 ? known.SingleOrDefault(m => m.BmcId == bmc.Id && m.RedfishId == facts.RedfishId) : null);
             var isNew = machine is null;
             machine ??= db.Machines.Add(Machine.Discovered(bmc.Id, facts.RedfishId, now)).Entity;
             var changes = machine.ApplyFacts(facts, bmc.Id, now);
@@ -103,7 +125,6 @@ public sealed class BmcOnboarding(
             else if (changes.Count > 0)
                 db.AuditEvents.Add(AuditEvent.Record(actor, "machine.changed", "machine", machine.Id.ToString(), "Re-inventory: " + string.Join(", ", changes), now));
         }
-        return inventory.Systems.Count;
     }
 
     private static MachineFacts ToFacts(SystemInventory s) => new(
