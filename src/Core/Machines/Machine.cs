@@ -133,13 +133,15 @@ public sealed class Machine
     }
 
     /// <summary>
-    /// Gives the machine back. A deployed machine goes straight back to Available until the
-    /// provisioning workflow adds its wipe/power-off step (Releasing); a machine mid-install cannot.
+    /// Gives a reserved machine back at once. A deployed or failed one may be running an OS and
+    /// holding data: it goes through a release run instead (<see cref="BeginRelease"/>).
     /// </summary>
     public void Release(DateTimeOffset now)
     {
-        if (!IsHeld || State is not (MachineState.Reserved or MachineState.Deployed or MachineState.Failed))
-            throw new MachineStateException(this, IsHeld ? $"it is {State}; wait until that finishes" : "nobody holds it");
+        if (!IsHeld || State != MachineState.Reserved)
+            throw new MachineStateException(this, !IsHeld ? "nobody holds it"
+                : State is MachineState.Deployed or MachineState.Failed ? $"it is {State}; it is released through a power-off (and optional wipe)"
+                : $"it is {State}; wait until that finishes");
         ReservedById = null; ReservedByName = null; ReservedAt = null; ReservedUntil = null;
         State = MachineState.Available;
         UpdatedAt = now;
@@ -147,13 +149,19 @@ public sealed class Machine
 
     public bool IsExpired(DateTimeOffset now) => IsHeld && ReservedUntil <= now;
 
-    /// <summary>The expiry job's transition: a lapsed reservation is released; a machine mid-install is left alone.</summary>
+    /// <summary>
+    /// The expiry job's transition for a lapsed reservation of a machine that was never installed.
+    /// Deployed and failed ones get a release run from the job; a machine mid-run is left alone.
+    /// </summary>
     public bool Expire(DateTimeOffset now)
     {
-        if (!IsExpired(now) || State is not (MachineState.Reserved or MachineState.Deployed or MachineState.Failed)) return false;
+        if (!IsExpired(now) || State != MachineState.Reserved) return false;
         Release(now);
         return true;
     }
+
+    /// <summary>A lapsed reservation whose machine needs a release run (power-off) rather than a plain release.</summary>
+    public bool NeedsReleaseRun(DateTimeOffset now) => IsExpired(now) && State is MachineState.Deployed or MachineState.Failed;
 
     /// <summary>Operators take a machine out of the catalogue. A held machine must be released first so nobody loses it silently.</summary>
     public void EnterMaintenance(string? reason, DateTimeOffset now)

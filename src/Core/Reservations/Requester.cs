@@ -5,7 +5,10 @@ namespace Portal.Core.Reservations;
 /// <summary>Who asks, and whether they may act on machines held by others (Operators and Admins).</summary>
 public sealed record Requester(string UserId, string Name, bool IsOperator, string? RemoteAddress = null)
 {
-    public Actor Actor => new(UserId, Name, RemoteAddress);
+    /// <summary>Portal itself (the reservation expiry job): may act like an Operator, audited as "system".</summary>
+    public static readonly Requester System = new("", "system", IsOperator: true);
+
+    public Actor Actor => UserId.Length == 0 ? Actor.System : new(UserId, Name, RemoteAddress);
 
     public bool MayControl(Machines.Machine machine) => IsOperator || machine.IsHeldBy(UserId);
 }

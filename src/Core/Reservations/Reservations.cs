@@ -133,6 +133,15 @@ public sealed class Reservations(AppDbContext db, IOptions<ReservationOptions> o
         return released.Count;
     }
 
+    /// <summary>Machines whose reservation lapsed while they were deployed (or failed): each needs a release run.</summary>
+    public async Task<List<long>> LapsedInstalledAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        return await db.Machines.AsNoTracking()
+            .Where(m => m.ReservedById != null && m.ReservedUntil <= now && (m.State == MachineState.Deployed || m.State == MachineState.Failed))
+            .Select(m => m.Id).ToListAsync(ct);
+    }
+
     private string? DurationProblem(int? hours) =>
         hours is { } h && (h < 1 || h > Options.MaxHours) ? $"A reservation lasts between 1 and {Options.MaxHours} hours." : null;
 

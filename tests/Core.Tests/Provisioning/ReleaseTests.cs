@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Machines;
 using Portal.Core.Provisioning;
 using Portal.Core.Provisioning.Workflow;
@@ -84,6 +85,22 @@ public sealed class ReleaseTests : IAsyncLifetime
         var again = await host.WithProvisioningAsync(p => p.RetryAsync(started.DeploymentId.Value, ProvisioningTestHost.Alice));
         Assert.True(again.Outcome.Succeeded, again.Outcome.Message);
         Assert.Equal(ProvisioningStep.Released, (await host.DriveUntilAsync(again.DeploymentId!.Value, ProvisioningStep.Released)).Step);
+        Assert.Equal(MachineState.Available, (await host.MachineAsync(system)).State);
+    }
+
+    [Fact]
+    public async Task AReservationThatLapsesOnADeployedMachineGetsAReleaseRunThatPowersItOff()
+    {
+        var system = await DeployedAsync();
+        system.Reset("On");
+        await host.WithDbAsync(db => db.Machines.Where(m => m.Id == host.Machines[system])
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.ReservedUntil, DateTimeOffset.UtcNow.AddMinutes(-1))));
+
+        await new Reservations.ReservationExpiryJob(host.Services.GetRequiredService<IServiceScopeFactory>()).Execute(null!, default);
+
+        var release = await host.WithDbAsync(db => db.Deployments.AsNoTracking().SingleAsync(d => d.MachineId == host.Machines[system] && d.Kind == DeploymentKind.Release));
+        Assert.Equal(ProvisioningStep.Released, (await host.DriveUntilAsync(release.Id, ProvisioningStep.Released)).Step);
+        Assert.Equal(LabPowerState.Off, system.PowerState);
         Assert.Equal(MachineState.Available, (await host.MachineAsync(system)).State);
     }
 
