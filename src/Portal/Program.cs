@@ -43,6 +43,7 @@ app.MapAdminEndpoints();
 app.MapDiscoveryEndpoints();
 app.MapCredentialEndpoints();
 app.MapMachineEndpoints();
+app.MapProvisioningEndpoints();
 app.MapPortalApi();
 app.MapPortalNetboot();
 app.MapPortalLive();

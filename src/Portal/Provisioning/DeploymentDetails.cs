@@ -1,0 +1,47 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Core.Persistence;
+using Portal.Core.Provisioning;
+using Portal.Core.Provisioning.Workflow;
+using Portal.Core.Reservations;
+
+namespace Portal.Provisioning;
+
+/// <summary>One timeline entry with the time since the entry before it and since the run began.</summary>
+public sealed record TimelineEntry(DeploymentEvent Event, TimeSpan SincePrevious, TimeSpan SinceStart);
+
+/// <summary>Everything the timeline page shows, read in one place for the page, its live fragment and the API.</summary>
+public sealed record DeploymentDetails(
+    Deployment Deployment, DeploymentWorkflow? Workflow, string RequestedBy, IReadOnlyList<TimelineEntry> Timeline, int Percent,
+    bool ShowsServedFiles, bool MayAct)
+{
+    public bool IsActive => Deployment.IsActive;
+    public bool MayCancel => MayAct && Deployment.IsActive;
+    /// <summary>The same rule the retry itself checks; a newer run on the machine is refused there with its reason.</summary>
+    public bool MayRetry => MayAct && Deployment.State == DeploymentState.Failed && Deployment.Machine!.State == Core.Machines.MachineState.Failed;
+
+    /// <summary>From the first entry to the last (or to now, while the run is active).</summary>
+    public TimeSpan Elapsed(DateTimeOffset now) => (Deployment.FinishedAt ?? (Deployment.IsActive ? now : Timeline.LastOrDefault()?.Event.At ?? now)) - Deployment.CreatedAt;
+
+    /// <summary>Null when there is no such deployment or <paramref name="who"/> may not see it.</summary>
+    public static async Task<DeploymentDetails?> LoadAsync(AppDbContext db, long id, Requester who, CancellationToken ct)
+    {
+        var deployment = await db.Deployments.AsNoTracking().VisibleTo(who).Include(d => d.Machine).Include(d => d.Profile)
+            .SingleOrDefaultAsync(d => d.Id == id, ct);
+        if (deployment is null) return null;
+        var events = await db.DeploymentEvents.AsNoTracking().Where(e => e.DeploymentId == id).OrderBy(e => e.At).ThenBy(e => e.Id).ToListAsync(ct);
+        var workflow = await db.DeploymentWorkflows.AsNoTracking().SingleOrDefaultAsync(w => w.DeploymentId == id, ct);
+        var requestedBy = await db.Users.Where(u => u.Id == deployment.RequestedById).Select(u => u.DisplayName != "" ? u.DisplayName : u.UserName).SingleOrDefaultAsync(ct);
+
+        var timeline = new List<TimelineEntry>(events.Count);
+        var previous = deployment.CreatedAt;
+        foreach (var e in events)
+        {
+            timeline.Add(new TimelineEntry(e, Positive(e.At - previous), Positive(e.At - deployment.CreatedAt)));
+            previous = e.At;
+        }
+        return new DeploymentDetails(deployment, workflow, requestedBy ?? "(deleted user)", timeline, DeploymentProgress.Percent(deployment.State, events),
+            who.MaySeeServedFiles(deployment), who.MayControl(deployment.Machine!));
+    }
+
+    private static TimeSpan Positive(TimeSpan t) => t < TimeSpan.Zero ? TimeSpan.Zero : t;
+}
