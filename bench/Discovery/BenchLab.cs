@@ -19,6 +19,8 @@ internal abstract class BenchLab : IAsyncDisposable
 {
     public const int Seed = 500;
     public const string FirstAddress = "127.3.0.1";
+    public const int WarmUpBmcs = 24;
+    public const string WarmUpFirstAddress = "127.4.0.1";
 
     protected BenchLab(string directory) => Directory = directory;
 
@@ -40,10 +42,10 @@ internal abstract class BenchLab : IAsyncDisposable
 
     public abstract ValueTask DisposeAsync();
 
-    public static async Task<BenchLab> StartInProcessAsync(int bmcs)
+    public static async Task<BenchLab> StartInProcessAsync(int bmcs, string firstAddress = FirstAddress, int seed = Seed)
     {
         var dir = System.IO.Directory.CreateTempSubdirectory("portal-bench-lab-").FullName;
-        var fleet = await LabFleet.StartAsync(new LabOptions { BmcCount = bmcs, FirstAddress = FirstAddress, OutputDirectory = dir, Seed = Seed });
+        var fleet = await LabFleet.StartAsync(new LabOptions { BmcCount = bmcs, FirstAddress = firstAddress, OutputDirectory = dir, Seed = seed });
         return new InProcess(fleet, dir);
     }
 
@@ -57,6 +59,8 @@ internal abstract class BenchLab : IAsyncDisposable
                 "--first-address", FirstAddress, "--output", dir, "--control-port", controlPort.ToString() },
             RedirectStandardOutput = true,
             UseShellExecute = false,
+            // The same JIT settings as this process (see the project file).
+            Environment = { ["DOTNET_TC_QuickJit"] = "0", ["DOTNET_TieredPGO"] = "0" },
         };
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the lab process.");
         process.OutputDataReceived += (_, _) => { };
