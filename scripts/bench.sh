@@ -43,7 +43,9 @@ fi
 # ---- catalogue ----
 # 50,000 machines of varied hardware in a fresh database: p50/p95 of the catalogue query
 # (filter + sort + page + facets) and of query + render. Targets p95 <= 50 ms / 150 ms.
-# CATALOGUE_BENCH_MACHINES overrides the count.
+# Measured steady (facet counts cached per filter until a machine changes) and again with a
+# machine changed before every search (every search counts its facets). CATALOGUE_BENCH_MACHINES
+# overrides the count; CATALOGUE_BENCH_KEEP=1 keeps the seeded database for EXPLAIN.
 echo "== catalogue"
 if ! dotnet run --project bench/Catalogue/Catalogue.Bench.csproj -c Release -- "${CATALOGUE_BENCH_MACHINES:-50000}"; then
   echo "catalogue bench failed (or missed its target)"; status=1

@@ -40,3 +40,7 @@ CREATE CONSTRAINT TRIGGER "TR_Machines_CatalogueRevision_Facts" AFTER UPDATE ON 
           (NEW."State", NEW."Architecture", NEW."Manufacturer", NEW."Model", NEW."CpuModel", NEW."CpuCores", NEW."CpuThreads",
            NEW."MemoryBytes", NEW."GpuCount", NEW."DiskTotalBytes", NEW."NicMaxSpeedMbps", NEW."DiskKinds", NEW."GpuModels", NEW."Tags"))
     EXECUTE FUNCTION portal_catalogue_revision_bump();
+
+-- TRUNCATE fires no row triggers; it locks the whole table anyway, so it bumps at once.
+CREATE TRIGGER "TR_Machines_CatalogueRevision_Truncate" AFTER TRUNCATE ON "Machines"
+    FOR EACH STATEMENT EXECUTE FUNCTION portal_catalogue_revision_bump();
