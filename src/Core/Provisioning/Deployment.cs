@@ -79,6 +79,13 @@ public sealed class Deployment
         return deployment;
     }
 
+    /// <summary>
+    /// Whether netboot hands this run's installer (or wipe) to the machine now: only while the run is
+    /// active and the machine is in the state the run put it in. Everything else boots its local disk.
+    /// </summary>
+    public bool BootsInstaller => IsActive && Netboots
+        && Machine?.State == (Kind == DeploymentKind.Install ? MachineState.Provisioning : MachineState.Releasing);
+
     /// <summary>Whether the machine netboots in this run (an install, or a release with a wipe).</summary>
     public bool Netboots => Profile is not null || ProfileId is not null;
 

@@ -29,9 +29,9 @@ internal static class DeploymentFiles
             if (deployment is null) return NetbootHttp.Text(BootScripts.LocalDisk("the deployment has ended"));
             var now = clock.GetUtcNow();
             string body;
-            if (deployment.Machine!.State != MachineState.Provisioning)
+            if (!deployment.BootsInstaller)
             {
-                body = BootScripts.LocalDisk($"machine {deployment.MachineId} is {deployment.Machine.State}, not being provisioned");
+                body = BootScripts.LocalDisk($"machine {deployment.MachineId} is {deployment.Machine!.State}, not being provisioned");
                 deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the local-disk script: machine is {deployment.Machine.State} ({NetbootHttp.Describe(query)})", null, null, now);
             }
             else if (deployment.IpxeScript is null && Render(deployment, await templates.GetAsync(db, ct), urls, query.FirmwareBootMode, now) is { } failure)
@@ -64,7 +64,7 @@ internal static class DeploymentFiles
         {
             var deployment = await LoadAsync(db, d => d.Token == token, ct);
             // Only while active, and only while the machine is being provisioned: a finished run's kickstart (with its hashes) is never served again.
-            if (deployment is null || deployment.Machine!.State != MachineState.Provisioning) return NetbootHttp.NotFound();
+            if (deployment is null || !deployment.BootsInstaller) return NetbootHttp.NotFound();
             var now = clock.GetUtcNow();
             if (deployment.Config is null)
             {

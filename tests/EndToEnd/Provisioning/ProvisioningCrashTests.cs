@@ -24,7 +24,7 @@ public sealed class ProvisioningCrashTests
     [Fact]
     public async Task AKillDuringTheWaitForTheInstallerLosesNothingAndTheRunCompletesAfterARestart()
     {
-        await using var lab = await CrashLab.StartAsync("127.0.140.1", Settings);
+        await using var lab = await CrashLab.StartAsync("127.0.150.1", Settings);
         var (id, mac) = await lab.ReserveAndStartAsync();
         var system = lab.Lab.Bmcs[0].Systems[0];
 
@@ -55,7 +55,7 @@ public sealed class ProvisioningCrashTests
     [Fact]
     public async Task AKillDuringTheBmcStepsResumesThemWithoutPoweringOnTwice()
     {
-        await using var lab = await CrashLab.StartAsync("127.0.141.1", Settings);
+        await using var lab = await CrashLab.StartAsync("127.0.151.1", Settings);
         var system = lab.Lab.Bmcs[0].Systems[0];
         system.Reset("On"); // running an old OS: the run has to power it off first
         var powerOns = system.PowerOnCount;
