@@ -65,6 +65,10 @@ try
         }
     }
     Console.WriteLine($"seeded {machineCount:N0} machines ({stormCount:N0} provisioning) in {clock.Elapsed.TotalSeconds:F1} s");
+    // Steady state: the in-memory boot directory has loaded (answers fall back to the database until it has).
+    var directory = portal.Services.GetRequiredService<Portal.Netboot.Serving.BootDirectory>();
+    for (var waited = 0; !directory.IsLive && waited < 60_000; waited += 100) await Task.Delay(100);
+    Console.WriteLine($"boot directory live: {directory.IsLive}");
 
     // ---- the same-size static file for nginx: the script an available machine gets.
     using var http = new HttpClient { BaseAddress = new Uri(portal.BaseUrl) };
