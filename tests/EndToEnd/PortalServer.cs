@@ -8,7 +8,7 @@ using Portal.TestSupport;
 namespace Portal.EndToEnd;
 
 /// <summary>The whole Portal on real Kestrel at 127.0.0.1 (random port) with its own database.</summary>
-public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
+public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
 {
     public const string AdminEmail = "admin@e2e.local";
     public const string AdminPassword = "E2e-Admin-Passw0rd";
@@ -25,8 +25,14 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
         PortalTestHost.Configure(builder, ConnectionString, dataDirectory, AdminEmail, AdminPassword);
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+    }
+
+    /// <summary>Settings a particular flow needs on top of the common ones.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
 
     public new async Task DisposeAsync()
     {

@@ -1,30 +1,21 @@
 using System.Diagnostics;
 
-namespace Portal.Netboot.Tests.RealFirmware;
+namespace Portal.TestSupport;
 
 /// <summary>
 /// Builds the lab installer once per test run through scripts/build-lab-installer.sh, the same
 /// script people use; it caches its downloads, so after the first run this takes milliseconds.
 /// </summary>
-internal static class LabInstallerBuild
+public static class LabInstallerBuild
 {
     private static readonly Lazy<Task<string>> Build = new(BuildAsync, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>The folder holding vmlinuz and initrd.img.</summary>
     public static Task<string> EnsureAsync() => Build.Value;
 
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Portal.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException($"Cannot find the repository root above {AppContext.BaseDirectory}.");
-    }
-
     private static async Task<string> BuildAsync()
     {
-        var root = RepositoryRoot();
+        var root = RepoRoot.Find();
         var output = Path.Combine(root, ".data", "lab-installer");
         var start = new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "build-lab-installer.sh"), output])
         {

@@ -43,21 +43,10 @@ internal sealed class DeploymentRuns(AppDbContext db, IServiceScopeFactory scope
         return results;
     }
 
-    /// <summary>
-    /// Cancels, trying again (up to 3 times) when the cancel lost a race with a step of the run that
-    /// saved in the same instant: the person asked to stop the run, not to be told to press again.
-    /// Each try has a fresh DbContext, since the losing one holds stale rows.
-    /// </summary>
+    /// <summary>Cancels (Core retries a cancel that lost a race with a step saving in the same instant).</summary>
     public async Task<Outcome> CancelAsync(long deploymentId, Requester who, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            var outcome = await scope.ServiceProvider.GetRequiredService<ProvisioningService>().CancelAsync(deploymentId, who, ct);
-            if (outcome.Status != OutcomeStatus.Conflict || attempt == 3) return outcome;
-            var stillActive = await scope.ServiceProvider.GetRequiredService<AppDbContext>().Deployments.AsNoTracking()
-                .AnyAsync(d => d.Id == deploymentId && d.State == Core.Provisioning.DeploymentState.Active, ct);
-            if (!stillActive) return outcome;
-        }
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ProvisioningService>().CancelAsync(deploymentId, who, ct);
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Machines;
 using Portal.Core.Provisioning;
+using Portal.TestSupport;
 using Xunit.Abstractions;
 
 namespace Portal.Netboot.Tests.RealFirmware;

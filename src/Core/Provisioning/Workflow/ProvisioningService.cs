@@ -46,6 +46,18 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
     /// <summary>Stops a run at whatever step it is in; the machine goes back to its holder (Reserved).</summary>
     public async Task<Outcome> CancelAsync(long deploymentId, Requester who, CancellationToken ct = default)
     {
+        // A step saving in the same instant (every poll of a waiting step does) wins the row; look again with fresh rows.
+        for (var attempt = 1; ; attempt++)
+        {
+            db.ChangeTracker.Clear();
+            if (await TryCancelAsync(deploymentId, who, ct) is { } outcome) return outcome;
+            if (attempt == 3) return new(OutcomeStatus.Conflict, $"Deployment {deploymentId} kept changing while cancelling; try again.");
+        }
+    }
+
+    /// <summary>Null when the run changed underneath (xmin): nothing was saved.</summary>
+    private async Task<Outcome?> TryCancelAsync(long deploymentId, Requester who, CancellationToken ct)
+    {
         var deployment = await db.Deployments.Include(d => d.Machine).SingleOrDefaultAsync(d => d.Id == deploymentId, ct);
         if (deployment is null) return Outcome.NotFound("No such deployment.");
         if (Refused(deployment.Machine!, who) is { } refused) return refused;
@@ -66,8 +78,7 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
         }
         catch (DbUpdateConcurrencyException)
         {
-            // The run moved on (a step finished, the installer reported) in the same instant: the caller may try again.
-            return new(OutcomeStatus.Conflict, $"Deployment {deploymentId} changed while cancelling; try again.");
+            return null;
         }
         await NotifyAsync(deployment, ct);
         return Outcome.Done(deployment.Kind == DeploymentKind.Install

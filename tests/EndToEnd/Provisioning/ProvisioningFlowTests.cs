@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Portal.Core.Auditing;
+using Portal.Core.Bmcs;
+using Portal.Core.Discovery.Runs;
+using Portal.Core.Users;
+using Portal.Core.Machines;
+using Portal.Core.Persistence;
+using Portal.Core.Redfish;
+using Portal.Lab;
+using Portal.TestSupport;
+using Xunit.Abstractions;
+
+namespace Portal.EndToEnd.Provisioning;
+
+/// <summary>
+/// The Portal serving the lab installer from its boot files, with quick polling so the timeline
+/// follows the machine closely. Everything else is as in production.
+/// </summary>
+public sealed class NetbootingPortal : PortalServer, IAsyncLifetime
+{
+    private readonly string bootFiles = Directory.CreateTempSubdirectory("portal-e2e-boot-files-").FullName;
+
+    public NetbootingPortal()
+    {
+        // Built by the same script people use (cached after the first run); served under /boot-files/lab-installer.
+        var installer = LabInstallerBuild.EnsureAsync().GetAwaiter().GetResult();
+        var target = Directory.CreateDirectory(Path.Combine(bootFiles, "lab-installer")).FullName;
+        foreach (var file in new[] { "vmlinuz", "initrd.img" }) File.Copy(Path.Combine(installer, file), Path.Combine(target, file));
+    }
+
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["Netboot:BootFilesDirectory"] = bootFiles,
+        ["Provisioning:PollInterval"] = "00:00:00.250", ["Provisioning:QueuePollInterval"] = "00:00:00.250",
+        ["Power:PollInterval"] = "00:00:00.200",
+    };
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Directory.Delete(bootFiles, true);
+    }
+}
+
+/// <summary>
+/// A user picks a VM-backed lab machine in the catalogue, reserves it, provisions it with the lab
+/// installer and watches the timeline reach Deployed live: QEMU is powered on through the lab's
+/// Redfish BMC, PXE-boots Portal's iPXE script, the lab installer fetches its config and phones
+/// home. Then the user releases it and the release run powers it off.
+/// </summary>
+public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser browser, ITestOutputHelper output)
+    : IClassFixture<NetbootingPortal>, IClassFixture<Browser>
+{
+    private const string UserEmail = "builder@e2e.local";
+    private const string UserPassword = "E2e-Builder-Passw0rd";
+
+    [QemuFact]
+    public async Task UserReservesAMachineProvisionsItAndWatchesTheTimelineReachDeployedThenReleasesIt()
+    {
+        var port = new Uri(portal.BaseUrl).Port;
+        var labDirectory = Directory.CreateTempSubdirectory("portal-e2e-vm-lab-").FullName;
+        await using var lab = await LabFleet.StartAsync(new LabOptions
+        {
+            BmcCount = 1, Profiles = ["dell"], VmBackedCount = 1, FirstAddress = "127.0.160.1", OutputDirectory = labDirectory, Seed = 9,
+            NetbootUrl = $"http://10.0.2.2:{port}/boot.ipxe",
+        });
+        var system = lab.Bmcs[0].Systems[0];
+        try
+        {
+            var machineId = await OnboardAndCreateUserAsync(lab);
+
+            Assertions.SetDefaultExpectTimeout(60_000);
+            var page = await browser.Instance.NewPageAsync();
+            page.SetDefaultTimeout(30_000);
+            await page.GotoAsync(portal.BaseUrl + "/account/login");
+            await page.FillAsync("#email", UserEmail);
+            await page.FillAsync("#password", UserPassword);
+            await page.ClickAsync("#sign-in");
+            await page.WaitForURLAsync(portal.BaseUrl + "/");
+
+            // Pick it in the catalogue and reserve it.
+            await page.GotoAsync(portal.BaseUrl + "/machines");
+            var row = page.Locator($"#machines tbody tr[data-machine-id='{machineId}']");
+            await row.Locator("input[name=pick]").CheckAsync();
+            await page.ClickAsync("#reserve-selected");
+            await page.WaitForURLAsync("**/machines/mine**");
+
+            // Provision it with the lab installer from its page; the timeline opens.
+            await page.GotoAsync($"{portal.BaseUrl}/machines/{machineId}");
+            await page.SelectOptionAsync("#profile", new SelectOptionValue { Label = "Lab installer" });
+            await page.FillAsync("#hostname", "e2e-node.lab");
+            var clock = Stopwatch.StartNew();
+            await page.ClickAsync("#start-provisioning");
+            await page.WaitForURLAsync("**/deployments/*");
+            await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "live");
+            await page.EvaluateAsync("window.__stillTheSamePage = true");
+
+            // Every step arrives through the hub: the page is never reloaded.
+            await Assertions.Expect(page.Locator("#deployment-step")).ToHaveAttributeAsync("data-step", "WaitForScriptFetch", new() { Timeout = 60_000 });
+            await Assertions.Expect(page.Locator("#timeline tr[data-kind=Installer][data-phase=pre]")).ToHaveCountAsync(1, new() { Timeout = 90_000 });
+            await Assertions.Expect(page.Locator("#deployment-step")).ToHaveAttributeAsync("data-step", "Deployed", new() { Timeout = 90_000 });
+            output.WriteLine($"click to Deployed: {clock.Elapsed.TotalSeconds:F1} s");
+            Assert.True(await page.EvaluateAsync<bool>("window.__stillTheSamePage === true"));
+            await Assertions.Expect(page.Locator("#deployment-state")).ToHaveAttributeAsync("data-state", "Finished");
+            await Assertions.Expect(page.Locator("#timeline tr[data-kind=Netboot][data-phase=script]")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator("#timeline tr[data-kind=Netboot][data-phase=config]")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator("#timeline tr[data-kind=Installer][data-phase=done]")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.Locator("#served-script")).ToContainTextAsync("/boot-files/lab-installer/vmlinuz");
+            await Assertions.Expect(page.Locator("#served-config")).ToContainTextAsync("PORTAL_HOSTNAME='e2e-node.lab'");
+            Assert.True(system.PowerOnCount >= 1);
+            Assert.Equal("Pxe", system.LastBootSource);
+
+            // Release: a release run powers it off and the machine is offered again.
+            await page.GotoAsync($"{portal.BaseUrl}/machines/{machineId}");
+            await page.ClickAsync("#release");
+            await page.WaitForURLAsync("**/deployments/*");
+            await Assertions.Expect(page.Locator("#deployment-step")).ToHaveAttributeAsync("data-step", "Released");
+            Assert.Equal(LabPowerState.Off, system.PowerState);
+            var machine = await WithDbAsync(db => db.Machines.AsNoTracking().SingleAsync(m => m.Id == machineId));
+            Assert.Equal(MachineState.Available, machine.State);
+            Assert.False(machine.IsHeld);
+        }
+        catch
+        {
+            if (system.VmLogPath is { } log && File.Exists(log))
+                output.WriteLine("VM console:\n" + string.Concat(File.ReadLines(log).TakeLast(60).Select(l => l + "\n")));
+            throw;
+        }
+        finally
+        {
+            await lab.DisposeAsync();
+            Directory.Delete(labDirectory, true);
+        }
+    }
+
+    private async Task<long> OnboardAndCreateUserAsync(LabFleet lab)
+    {
+        var bmc = lab.Bmcs[0];
+        await using var scope = portal.Services.CreateAsyncScope();
+        var onboarded = await scope.ServiceProvider.GetRequiredService<BmcOnboarding>().OnboardAsync(
+            new DiscoveryCandidate(new BmcEndpoint(bmc.Address.ToString(), bmc.Port), MacAddress.Parse(bmc.Mac), new BmcCredential(bmc.Username, bmc.Password), "e2e"),
+            Actor.System, default);
+        Assert.Equal(OnboardResult.Inventoried, onboarded.Result);
+
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var user = new AppUser { UserName = UserEmail, Email = UserEmail, EmailConfirmed = true, DisplayName = "Builder" };
+        Assert.True((await users.CreateAsync(user, UserPassword)).Succeeded);
+        Assert.True((await users.AddToRoleAsync(user, Roles.User)).Succeeded);
+        return await WithDbAsync(db => db.Machines.Where(m => m.BmcId == db.Bmcs.Single().Id).Select(m => m.Id).SingleAsync());
+    }
+
+    private async Task<T> WithDbAsync<T>(Func<AppDbContext, Task<T>> work)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+    }
+}
