@@ -161,7 +161,8 @@ try
 }
 finally
 {
-    if (nginx is { HasExited: false }) { nginx.Kill(); await nginx.WaitForExitAsync(); }
+    // The whole tree: killing only the master leaves its workers running, holding the port and the bench lock fd.
+    if (nginx is { HasExited: false }) { nginx.Kill(entireProcessTree: true); await nginx.WaitForExitAsync(); }
     await TestPostgres.DropDatabaseAsync(connectionString);
     Directory.Delete(work, recursive: true);
 }
