@@ -7,7 +7,8 @@ using Portal.Core.Power;
 namespace Portal.Machines;
 
 /// <summary>Everything the machine detail page shows, read in one place for the page and its live fragment.</summary>
-public sealed record MachineDetails(Machine Machine, IReadOnlyList<PowerOperation> PowerOperations, IReadOnlyList<AuditEvent> History)
+public sealed record MachineDetails(Machine Machine, IReadOnlyList<PowerOperation> PowerOperations, IReadOnlyList<AuditEvent> History,
+    IReadOnlyList<WipeChoice> WipeProfiles)
 {
     public PowerOperation? ActiveOperation => PowerOperations.FirstOrDefault(o => !o.IsFinished);
 
@@ -20,6 +21,12 @@ public sealed record MachineDetails(Machine Machine, IReadOnlyList<PowerOperatio
         var keys = new[] { id.ToString(), machine.Uuid?.ToString(), machine.Serial }.OfType<string>().ToList();
         var history = await db.AuditEvents.AsNoTracking().Where(e => e.TargetType == "machine" && keys.Contains(e.TargetId!))
             .OrderByDescending(e => e.Id).Take(50).ToListAsync(ct);
-        return new MachineDetails(machine, operations, history);
+        // A deployed (or failed) machine is released through a run that can wipe it first with any profile.
+        var wipes = machine.State is MachineState.Deployed or MachineState.Failed
+            ? await db.OsProfiles.AsNoTracking().OrderBy(p => p.Name).Select(p => new WipeChoice(p.Id, p.Name)).ToListAsync(ct)
+            : [];
+        return new MachineDetails(machine, operations, history, wipes);
     }
 }
+
+public sealed record WipeChoice(long Id, string Name);

@@ -10,11 +10,11 @@ namespace Portal.Provisioning;
 public sealed record DeploymentRow(
     long Id, long MachineId, string MachineName, string Hostname, long? ProfileId, string? ProfileName, string RequestedBy,
     DeploymentState State, ProvisioningStep? Step, int? Attempt, DateTimeOffset? Deadline, string? LastError, string? FailureReason,
-    DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, int Percent);
+    DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, int Percent, DeploymentKind Kind = DeploymentKind.Install, string? QueueReason = null);
 
 internal static class DeploymentRows
 {
-    private sealed record WorkflowBits(ProvisioningStep Step, int Attempt, DateTimeOffset? Deadline, string? LastError);
+    private sealed record WorkflowBits(ProvisioningStep Step, int Attempt, DateTimeOffset? Deadline, string? LastError, string? QueueReason);
 
     /// <summary>
     /// The deployments <paramref name="who"/> may see, narrowed, ordered and limited by <paramref name="shape"/>,
@@ -28,13 +28,13 @@ internal static class DeploymentRows
             d.Id, d.MachineId, MachineName = d.Machine!.Name, d.Hostname, ProfileId = (long?)d.ProfileId,
             ProfileName = d.Profile == null ? null : d.Profile.Name,
             RequestedBy = db.Users.Where(u => u.Id == d.RequestedById).Select(u => u.DisplayName != "" ? u.DisplayName : u.UserName).FirstOrDefault(),
-            d.State, d.FailureReason, d.CreatedAt, d.FinishedAt,
-            Workflow = db.DeploymentWorkflows.Where(w => w.DeploymentId == d.Id).Select(w => new WorkflowBits(w.Step, w.Attempt, w.Deadline, w.LastError)).FirstOrDefault(),
+            d.State, d.Kind, d.FailureReason, d.CreatedAt, d.FinishedAt,
+            Workflow = db.DeploymentWorkflows.Where(w => w.DeploymentId == d.Id).Select(w => new WorkflowBits(w.Step, w.Attempt, w.Deadline, w.LastError, w.QueueReason)).FirstOrDefault(),
             StepPercent = d.Events.Where(e => e.Kind == DeploymentEventKind.Step).Max(e => e.Percent),
             InstallerPercent = d.Events.Where(e => e.Kind == DeploymentEventKind.Installer && e.Percent != null).OrderByDescending(e => e.Id).Select(e => e.Percent).FirstOrDefault(),
         }).ToListAsync(ct);
         return rows.Select(r => new DeploymentRow(r.Id, r.MachineId, r.MachineName, r.Hostname, r.ProfileId, r.ProfileName, r.RequestedBy ?? "(deleted user)",
             r.State, r.Workflow?.Step, r.Workflow?.Attempt, r.Workflow?.Deadline, r.Workflow?.LastError, r.FailureReason, r.CreatedAt, r.FinishedAt,
-            DeploymentProgress.Percent(r.State, r.StepPercent, r.InstallerPercent))).ToList();
+            DeploymentProgress.Percent(r.State, r.StepPercent, r.InstallerPercent), r.Kind, r.Workflow?.QueueReason)).ToList();
     }
 }
