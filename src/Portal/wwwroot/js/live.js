@@ -58,7 +58,14 @@
 
     function start() {
         show("connecting", "connecting");
-        connection.start().then(function () { show("live", "live"); })
+        connection.start().then(function () {
+            show("live", "live");
+            // The page was rendered before the hub was connected: a change in between (a run that
+            // moved on while the page loaded) was never heard. Fragments marked data-live-catchup
+            // (one or two per page) fetch themselves once; list rows are not marked, since a request
+            // per row on every page load would cost more than the rare stale row.
+            document.querySelectorAll("[data-live-topic][data-live-catchup]").forEach(refresh);
+        })
             .catch(function () { show("offline", "offline"); setTimeout(start, 5000); });
     }
     start();
