@@ -11,6 +11,6 @@ internal static class SchedulerSetup
         builder.Services.AddPortalScheduler(builder.Configuration.GetConnectionString("Portal")!, q =>
         {
             q.AddDiscoveryJob(discoveryInterval);
-        });
+        }, builder.Configuration["Scheduler:Name"]);
     }
 }

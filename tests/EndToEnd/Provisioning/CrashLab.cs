@@ -30,12 +30,21 @@ public sealed class CrashLab : IAsyncDisposable
     public ServiceProvider Services { get; private set; } = default!;
     public HttpClient Http { get; private set; } = default!;
     private string connectionString = "";
+    public string SchedulerName { get; private set; } = "";
+
+    /// <summary>The scheduler names the job store holds rows for: the Portal process's and this one's must be one cluster.</summary>
+    public Task<List<string>> SchedulerNamesInStoreAsync() => WithDbAsync(db => db.Database
+        .SqlQueryRaw<string>("SELECT sched_name AS \"Value\" FROM qrtz_scheduler_state UNION SELECT sched_name FROM qrtz_job_details").ToListAsync());
 
     public static async Task<CrashLab> StartAsync(string firstAddress, IReadOnlyDictionary<string, string> portalSettings)
     {
         var lab = new CrashLab();
         lab.Lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 1, Profiles = ["dell"], FirstAddress = firstAddress, OutputDirectory = lab.directory, Seed = 5 });
         lab.connectionString = await TestPostgres.CreateDatabaseAsync("crash");
+        // One cluster name for the Portal process and this process's scheduler (same job store rows),
+        // unique per lab: Quartz shares schedulers by name within the test process.
+        var schedulerName = $"crash-{Guid.NewGuid():N}";
+        portalSettings = new Dictionary<string, string>(portalSettings) { ["Scheduler:Name"] = schedulerName };
         lab.Portal = new PortalProcess(lab.connectionString, Directory.CreateDirectory(Path.Combine(lab.directory, "data")).FullName, portalSettings);
         await lab.Portal.StartAsync(); // migrates and seeds the built-in profiles
         lab.Http = new HttpClient { BaseAddress = new Uri(lab.Portal.BaseUrl), Timeout = TimeSpan.FromSeconds(30) };
@@ -47,8 +56,9 @@ public sealed class CrashLab : IAsyncDisposable
         services.AddDiscovery(configuration);
         services.AddMachineCatalogue(configuration);
         services.AddProvisioningWorkflow(configuration);
-        services.AddPortalScheduler(lab.connectionString); // the same job store; this scheduler is never started
+        services.AddPortalScheduler(lab.connectionString, schedulerName: schedulerName); // the same job store; this scheduler is never started
         lab.Services = services.BuildServiceProvider();
+        lab.SchedulerName = schedulerName;
 
         var bmc = lab.Lab.Bmcs[0];
         await using var scope = lab.Services.CreateAsyncScope();

@@ -50,6 +50,7 @@ public sealed class ProvisioningCrashTests
         var installer = deployment.Events.Where(e => e.Kind == DeploymentEventKind.Installer).OrderBy(e => e.Id).Select(e => e.Phase);
         Assert.Equal(["pre", "progress", "done"], installer);
         Assert.Single(deployment.Events, e => e.Phase == "power-on");
+        Assert.Equal([lab.SchedulerName], await lab.SchedulerNamesInStoreAsync());
     }
 
     [Fact]

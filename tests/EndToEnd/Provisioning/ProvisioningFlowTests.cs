@@ -126,6 +126,15 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
         }
         catch
         {
+            // What the runs themselves say, next to what the page showed.
+            var runs = await WithDbAsync(db => db.Deployments.AsNoTracking().Include(d => d.Events).OrderBy(d => d.Id).ToListAsync());
+            foreach (var run in runs)
+            {
+                var workflow = await WithDbAsync(db => db.DeploymentWorkflows.AsNoTracking().SingleOrDefaultAsync(w => w.DeploymentId == run.Id));
+                output.WriteLine($"deployment {run.Id} {run.Kind} {run.State}: step {workflow?.Step} attempt {workflow?.Attempt} {workflow?.LastError}");
+                foreach (var e in run.Events.OrderBy(e => e.Id)) output.WriteLine($"  {e.At:HH:mm:ss.fff} {e.Kind} {e.Phase} {e.Message}");
+            }
+            output.WriteLine($"lab system power {system.PowerState}, power-ons {system.PowerOnCount}");
             if (system.VmLogPath is { } log && File.Exists(log))
                 output.WriteLine("VM console:\n" + string.Concat(File.ReadLines(log).TakeLast(60).Select(l => l + "\n")));
             throw;
