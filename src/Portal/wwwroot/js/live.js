@@ -33,15 +33,21 @@
         else htmx.trigger(el, "live-changed");
     }
 
-    document.addEventListener("htmx:afterRequest", function (e) {
-        var id = e.detail.elt && e.detail.elt.id;
-        if (!id || !changedWhileLoading[id]) return;
-        delete changedWhileLoading[id];
-        setTimeout(function () { // after the swap has settled and the new element is in place
+    // Fetched again once the element's request is over. Not tied to the request's own events: with
+    // an outerHTML swap those fire on the detached old element, which the document never hears.
+    function flushChanged() {
+        Object.keys(changedWhileLoading).forEach(function (id) {
             var current = document.getElementById(id);
-            if (current && current.dataset.liveTopic) refresh(current);
-        }, 50);
+            if (!current) { delete changedWhileLoading[id]; return; }
+            if (current.classList.contains("htmx-request")) return; // still loading: next time
+            delete changedWhileLoading[id];
+            if (current.dataset.liveTopic) htmx.trigger(current, "live-changed");
+        });
+    }
+    ["htmx:afterSettle", "htmx:afterRequest", "htmx:responseError", "htmx:sendError"].forEach(function (name) {
+        document.addEventListener(name, function () { setTimeout(flushChanged, 50); });
     });
+    setInterval(flushChanged, 1000); // a last resort that costs nothing while nothing is pending
 
     connection.on("changed", function (topic) {
         document.querySelectorAll("[data-live-topic]").forEach(function (el) {
