@@ -2,7 +2,7 @@
 // and inventory into a fresh database. Prints wall time, requests, the ideal time
 // (requests × latency ÷ global concurrency), the ratio and the CPU spent. Targets: ≤ 3× ideal
 // and < 15 s.
-//   dotnet run -c Release -- [bmcs=500] [latencyMs=20] [globalLimit=128] [--lab-process] [--cold]
+//   dotnet run -c Release -- [bmcs=500] [latencyMs=20] [globalLimit=64, the Portal's default Redfish:MaxConcurrentRequests] [--lab-process] [--cold]
 // --lab-process runs the simulated fleet in a process of its own, so the CPU the Portal spends
 // is printed apart from the simulator's (the machine's cores are still shared).
 // The Portal is a long-running server, so by default a small fleet (other addresses, its own
@@ -27,7 +27,7 @@ var cold = args.Contains("--cold");
 var numbers = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).Select(int.Parse).ToArray();
 var bmcCount = numbers.Length > 0 ? numbers[0] : 500;
 var latencyMs = numbers.Length > 1 ? numbers[1] : 20;
-var globalLimit = numbers.Length > 2 ? numbers[2] : 128;
+var globalLimit = numbers.Length > 2 ? numbers[2] : new Portal.Core.Redfish.RedfishOptions().MaxConcurrentRequests; // what operators get
 
 if (!cold)
 {
