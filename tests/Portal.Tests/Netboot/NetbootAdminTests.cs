@@ -22,12 +22,16 @@ public sealed class NetbootAdminTests(PortalFactory factory) : IClassFixture<Por
             ["Input.Name"] = "Lab installer", ["Input.Kind"] = "Generic", ["Input.TemplateName"] = "lab-installer",
             ["Input.KernelUrl"] = "/boot-files/lab-installer/vmlinuz", ["Input.InitrdUrls"] = "/boot-files/lab-installer/initrd.img",
             ["Input.KernelArgs"] = "console=ttyS0 panic=10 quiet", ["Input.Parameters"] = "install_seconds=1\nextra=yes",
+            ["Input.RestartAfterInstall"] = "true",
         });
 
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
         var profile = await factory.WithDbAsync(db => db.OsProfiles.SingleAsync(p => p.Id == id));
         Assert.Equal("console=ttyS0 panic=10 quiet", profile.KernelArgs);
         Assert.Equal("yes", profile.DefaultParameters["extra"]);
+        Assert.True(profile.RestartAfterInstall);
+        var checkbox = (await browser.GetPageAsync($"/admin/os-profiles/{id}")).QuerySelector("#restart-after-install")!;
+        Assert.True(checkbox.HasAttribute("checked"), checkbox.OuterHtml);
     }
 
     [Fact]
