@@ -30,8 +30,10 @@ public sealed class NetbootAdminTests(PortalFactory factory) : IClassFixture<Por
         Assert.Equal("console=ttyS0 panic=10 quiet", profile.KernelArgs);
         Assert.Equal("yes", profile.DefaultParameters["extra"]);
         Assert.True(profile.RestartAfterInstall);
-        var checkbox = (await browser.GetPageAsync($"/admin/os-profiles/{id}")).QuerySelector("#restart-after-install")!;
-        Assert.True(checkbox.HasAttribute("checked"), checkbox.OuterHtml);
+        var edit = await browser.GetPageAsync($"/admin/os-profiles/{id}");
+        Assert.Equal("Lab installer", edit.QuerySelector("#name")!.GetAttribute("value"));
+        Assert.Equal("console=ttyS0 panic=10 quiet", edit.QuerySelector("#args")!.GetAttribute("value"));
+        Assert.True(edit.QuerySelector("#restart-after-install")!.HasAttribute("checked"), edit.QuerySelector("#restart-after-install")!.OuterHtml);
     }
 
     [Fact]
