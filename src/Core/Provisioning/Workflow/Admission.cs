@@ -50,10 +50,13 @@ public sealed class Admission(IOptions<ProvisioningOptions> options)
         return null;
     }
 
-    private int? LimitFor(string? vendor) =>
-        vendor is null ? null
-        : options.Value.MaxConcurrentPerVendor.FirstOrDefault(p => string.Equals(p.Key, vendor, StringComparison.OrdinalIgnoreCase)) is { Key: not null } p ? p.Value
-        : null;
+    /// <summary>Looked up by hand: the configuration binder may not keep the dictionary's case-insensitive comparer.</summary>
+    private int? LimitFor(string? vendor)
+    {
+        foreach (var (name, limit) in options.Value.MaxConcurrentPerVendor)
+            if (string.Equals(name, vendor, StringComparison.OrdinalIgnoreCase)) return limit;
+        return null;
+    }
 
     private static string Key(string? vendor) => vendor?.ToUpperInvariant() ?? "";
 

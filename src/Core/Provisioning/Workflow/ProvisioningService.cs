@@ -16,7 +16,7 @@ public sealed record DeploymentRequest(long MachineId, long ProfileId, string Ho
 /// Starts, cancels and retries provisioning runs for the people who hold the machines. Each
 /// records the deployment and its workflow row in one transaction, then hands the run to Quartz.
 /// </summary>
-public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFactory schedulers, TimeProvider clock, ILiveUpdates live)
+public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFactory schedulers, TimeProvider clock, ILiveUpdates live, Reservations.Reservations reservations)
 {
     public sealed record Started(Outcome Outcome, long? DeploymentId);
 
@@ -118,17 +118,10 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
         if (machine is null) return new(Outcome.NotFound(), null);
         if (!machine.IsHeld) return new(new Outcome(OutcomeStatus.Conflict, $"{machine.Name} is not reserved by anyone."), null);
         if (!who.MayControl(machine)) return new(Outcome.Forbidden($"{machine.Name} is held by {machine.ReservedByName}; only they or an Operator can release it."), null);
-        var now = clock.GetUtcNow();
+        // Nothing was installed: the plain release the catalogue has always done.
         if (machine.State == MachineState.Reserved && wipeProfileId is null)
-        {
-            machine.Release(now);
-            db.AuditEvents.Add(AuditEvent.Record(who.Actor, "machine.released", "machine", machine.Id.ToString(), $"{machine.Name} released", now));
-            try { await db.SaveChangesAsync(ct); }
-            catch (DbUpdateConcurrencyException) { return new(new Outcome(OutcomeStatus.Conflict, $"{machine.Name} changed meanwhile; reload and try again."), null); }
-            await live.ChangedAsync($"machine:{machine.Id}", ct);
-            await live.ChangedAsync("machines", ct);
-            return new(Outcome.Done($"{machine.Name} released."), null);
-        }
+            return new(await reservations.ReleaseAsync(machineId, who, ct), null);
+        var now = clock.GetUtcNow();
         if (machine.State is not (MachineState.Deployed or MachineState.Failed))
             return new(new Outcome(OutcomeStatus.Conflict, machine.State switch
             {
