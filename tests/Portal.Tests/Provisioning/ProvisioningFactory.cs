@@ -1,3 +1,4 @@
+using Portal.Core.Provisioning.Workflow;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -133,13 +134,18 @@ public sealed class ProvisioningFactory : PortalFactory, IAsyncLifetime
     public Task<Deployment> DeploymentAsync(long id) =>
         WithDbAsync(db => db.Deployments.AsNoTracking().Include(d => d.Machine).SingleAsync(d => d.Id == id));
 
-    /// <summary>Polls the API until the run is at <paramref name="step"/> (or has ended). The limit only keeps a broken run from hanging the suite.</summary>
+    /// <summary>
+    /// Polls the API until the run is at <paramref name="step"/> or its run has ended. The run's end, not the
+    /// deployment's: the installer's done ends the deployment while the run still clears the override or powers
+    /// off. The limit only keeps a broken run from hanging the suite.
+    /// </summary>
     public static async Task<JsonElement> WaitForStepAsync(HttpClient api, long id, string step)
     {
         for (var i = 0; i < 600; i++)
         {
             var detail = await api.GetFromJsonAsync<JsonElement>($"/api/v1/deployments/{id}");
-            if (detail.GetProperty("step").GetString() == step || detail.GetProperty("state").GetString() != "Active") return detail;
+            var current = detail.GetProperty("step").GetString();
+            if (current == step || (Enum.TryParse<ProvisioningStep>(current, out var s) && s.IsTerminal())) return detail;
             await Task.Delay(100);
         }
         throw new TimeoutException($"Deployment {id} never reached {step}.");

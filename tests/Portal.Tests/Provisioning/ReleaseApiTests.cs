@@ -20,23 +20,8 @@ public sealed class ReleaseApiTests(ProvisioningFactory factory)
         var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         await ProvisioningFactory.WaitForStepAsync(api, id, "WaitForScriptFetch");
         await new SimulatedInstaller(factory.CreateClient(), factory.Systems[machineId].Facts.Nics[0].Mac).InstallAsync();
-        Assert.Equal("Deployed", (await UntilEndedAsync(api, id)).GetProperty("step").GetString());
+        Assert.Equal("Deployed", (await ProvisioningFactory.WaitForStepAsync(api, id, "Deployed")).GetProperty("step").GetString());
         return machineId;
-    }
-
-    /// <summary>
-    /// The run's own end (the deployment state alone is not it: the installer's done ends the deployment,
-    /// and the run still clears the override or powers off after that).
-    /// </summary>
-    private static async Task<JsonElement> UntilEndedAsync(HttpClient api, long id)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            var detail = await api.GetFromJsonAsync<JsonElement>($"/api/v1/deployments/{id}");
-            if (detail.GetProperty("step").GetString() is "Deployed" or "Released" or "Failed" or "Cancelled") return detail;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"The run of deployment {id} never ended.");
     }
 
     [Fact]
@@ -52,7 +37,7 @@ public sealed class ReleaseApiTests(ProvisioningFactory factory)
         var release = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deploymentId").GetInt64();
         await ProvisioningFactory.WaitForStepAsync(api, release, "WaitForScriptFetch");
         await new SimulatedInstaller(factory.CreateClient(), factory.Systems[machineId].Facts.Nics[0].Mac).InstallAsync(); // the wipe
-        var done = await UntilEndedAsync(api, release);
+        var done = await ProvisioningFactory.WaitForStepAsync(api, release, "Released");
 
         Assert.Equal("Released", done.GetProperty("step").GetString());
         Assert.Equal(LabPowerState.Off, factory.Systems[machineId].PowerState);
