@@ -13,7 +13,7 @@ using Portal.Core.Bmcs;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
-using Portal.Netboot.Bench;
+using Portal.Bench;
 using Portal.TestSupport;
 
 var machineCount = args.Length > 0 ? int.Parse(args[0]) : 10_000;

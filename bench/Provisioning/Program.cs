@@ -14,7 +14,7 @@ using Portal.Core.Provisioning.Workflow;
 using Portal.Core.Redfish;
 using Portal.Core.Reservations;
 using Portal.Lab;
-using Portal.Provisioning.Bench;
+using Portal.Bench;
 using Portal.TestSupport;
 
 var count = args.Length > 0 ? int.Parse(args[0]) : 20;

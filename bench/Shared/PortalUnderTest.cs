@@ -6,10 +6,14 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Portal.Provisioning.Bench;
+namespace Portal.Bench;
 
-/// <summary>The whole Portal host (Quartz, workflow, netboot) on Kestrel at 127.0.0.1 on the bench database.</summary>
-internal sealed class PortalUnderTest(string connectionString, string dataDirectory, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<PortalApp::Program>
+/// <summary>
+/// The whole Portal host (Quartz, workflow, netboot) on Kestrel at 127.0.0.1 on the bench database,
+/// in production mode. Shared by the benches that need the real host (compiled into each).
+/// </summary>
+internal sealed class PortalUnderTest(string connectionString, string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
+    : WebApplicationFactory<PortalApp::Program>
 {
     public string BaseUrl { get; private set; } = "";
 
@@ -32,6 +36,6 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
         builder.UseSetting("Logging:LogLevel:Default", "Error");
         builder.UseSetting("Lab:Enabled", "false");
         builder.UseSetting("Discovery:IntervalMinutes", "0");
-        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 }
