@@ -8,6 +8,9 @@ public static class PortalTestHost
     public static void Configure(IWebHostBuilder builder, string connectionString, string dataDirectory, string adminEmail, string adminPassword)
     {
         builder.UseEnvironment("Testing");
+        // Outside Development the host does not read the build's static web assets manifest by itself;
+        // without it blazor.web.js and MudBlazor's files (package assets, not in wwwroot) are missing.
+        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Portal", connectionString);
         builder.UseSetting("Portal:DataDirectory", dataDirectory);
         builder.UseSetting("Portal:AdminEmail", adminEmail);

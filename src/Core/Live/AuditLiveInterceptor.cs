@@ -10,8 +10,9 @@ namespace Portal.Core.Live;
 /// </summary>
 internal sealed class AuditLiveInterceptor(ILiveUpdates live) : SaveChangesInterceptor
 {
-    // One interceptor per DbContext (scoped), so a plain field is enough.
-    private bool _pending;
+    // One interceptor per scope, and a scope (a circuit) may hold several contexts from the factory:
+    // what is pending is kept per context.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> _pending = new();
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
@@ -27,16 +28,22 @@ internal sealed class AuditLiveInterceptor(ILiveUpdates live) : SaveChangesInter
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
     {
-        if (_pending) { _pending = false; await live.ChangedAsync("audit", ct); }
+        if (Take(eventData.Context)) await live.ChangedAsync("audit", ct);
         return result;
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (_pending) { _pending = false; _ = live.ChangedAsync("audit"); }
+        if (Take(eventData.Context)) _ = live.ChangedAsync("audit");
         return result;
     }
 
-    private void Note(DbContext? context) =>
-        _pending = context?.ChangeTracker.Entries<AuditEvent>().Any(e => e.State == EntityState.Added) ?? false;
+    private void Note(DbContext? context)
+    {
+        if (context is null) return;
+        if (context.ChangeTracker.Entries<AuditEvent>().Any(e => e.State == EntityState.Added)) _pending.AddOrUpdate(context, true);
+        else _pending.Remove(context);
+    }
+
+    private bool Take(DbContext? context) => context is not null && _pending.Remove(context);
 }

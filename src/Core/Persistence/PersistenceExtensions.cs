@@ -18,9 +18,12 @@ public static class PersistenceExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddScoped<AuditLiveInterceptor>();
         // Other features add their own EF interceptors to DI (netboot's directory watches machine saves).
-        services.AddDbContext<AppDbContext>((sp, o) => o.UseNpgsql(connectionString)
+        // A factory too: interactive components live as long as a browser tab and must use a short-lived
+        // context per load or action. Scoped, so the options can take the scoped interceptors; it also
+        // registers AppDbContext itself (scoped) for endpoints, jobs and Identity.
+        services.AddDbContextFactory<AppDbContext>((sp, o) => o.UseNpgsql(connectionString)
             .AddInterceptors(sp.GetRequiredService<AuditLiveInterceptor>())
-            .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()));
+            .AddInterceptors(sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor>()), ServiceLifetime.Scoped);
         services.AddDataProtection().SetApplicationName("Portal");
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DatabaseXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));

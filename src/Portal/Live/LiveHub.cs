@@ -11,10 +11,13 @@ namespace Portal.Live;
 [Authorize]
 internal sealed class LiveHub : Hub;
 
-internal sealed class HubLiveUpdates(IHubContext<LiveHub> hub) : ILiveUpdates
+internal sealed class HubLiveUpdates(IHubContext<LiveHub> hub, LiveEventHub events) : ILiveUpdates
 {
-    public Task ChangedAsync(string topic, CancellationToken cancellationToken = default) =>
-        hub.Clients.All.SendAsync("changed", topic, cancellationToken);
+    public Task ChangedAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        events.Publish(topic);
+        return hub.Clients.All.SendAsync("changed", topic, cancellationToken);
+    }
 }
 
 internal static class LiveSetup
@@ -22,6 +25,7 @@ internal static class LiveSetup
     public static void AddPortalLive(this WebApplicationBuilder builder)
     {
         builder.Services.AddSignalR();
+        builder.Services.AddSingleton<LiveEventHub>();
         builder.Services.AddSingleton<ILiveUpdates, HubLiveUpdates>();
     }
 

@@ -1,10 +1,14 @@
+using MudBlazor.Services;
+
 namespace Portal.Shell;
 
 internal static class ShellSetup
 {
     public static void AddPortalShell(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorComponents();
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        builder.Services.AddScoped<UiActions>();
         builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
         builder.Services.AddHttpContextAccessor();
     }
@@ -25,5 +29,11 @@ internal static class ShellSetup
         app.UseAntiforgery();
     }
 
-    public static void MapPortalPages(this WebApplication app) => app.MapRazorComponents<App>();
+    public static void MapPortalPages(this WebApplication app)
+    {
+        // blazor.web.js and MudBlazor's files must reach signed-out browsers too (the sign-in page
+        // needs none of them, but the fallback policy would otherwise answer them with a redirect).
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
 }

@@ -169,13 +169,6 @@ public sealed class CredentialPageTests(PortalFactory factory) : IClassFixture<P
     }
 
     [Fact]
-    public async Task TheAdminNavigationLinksToTheCredentialsPage()
-    {
-        var page = await (await factory.SignedInAsync()).GetPageAsync("/");
-        Assert.Equal("/admin/credentials", page.QuerySelector("[data-nav=admin-credentials]")!.GetAttribute("href"));
-    }
-
-    [Fact]
     public async Task NonAdminsCannotSeeOrUseTheCredentialPages()
     {
         await factory.CreateUserAsync("operator-creds@test.local", "Operator-Passw0rd", Roles.Operator);

@@ -1,0 +1,38 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Portal.Core.Users;
+
+namespace Portal.Account;
+
+/// <summary>
+/// A circuit lives as long as its tab; the cookie was checked only when it opened. Every minute
+/// this checks the user again — still there, not locked out, same security stamp, same roles — so a
+/// locked user or a removed role stops working in open pages within a minute, as it does for requests.
+/// </summary>
+internal sealed class RevalidatingUserState(ILoggerFactory loggers, IServiceScopeFactory scopes, IOptions<IdentityOptions> identity)
+    : RevalidatingServerAuthenticationStateProvider(loggers)
+{
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
+
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        return await IsStillValidAsync(users, state.User, identity.Value);
+    }
+
+    public static async Task<bool> IsStillValidAsync(UserManager<AppUser> users, ClaimsPrincipal principal, IdentityOptions options)
+    {
+        var user = await users.GetUserAsync(principal);
+        if (user is null || await users.IsLockedOutAsync(user)) return false;
+        if (users.SupportsUserSecurityStamp
+            && principal.FindFirstValue(options.ClaimsIdentity.SecurityStampClaimType) != await users.GetSecurityStampAsync(user))
+            return false;
+        var current = (await users.GetRolesAsync(user)).Order(StringComparer.Ordinal);
+        var claimed = principal.FindAll(options.ClaimsIdentity.RoleClaimType).Select(c => c.Value).Order(StringComparer.Ordinal);
+        return current.SequenceEqual(claimed);
+    }
+}

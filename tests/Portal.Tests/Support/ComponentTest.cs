@@ -1,0 +1,73 @@
+using System.Security.Claims;
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+using Portal.Account;
+using Portal.Live;
+using Portal.Shell;
+
+namespace Portal.Tests.Support;
+
+/// <summary>
+/// The one bUnit context for Portal's components: MudBlazor services, loose JS interop, a signed-in
+/// user of the test's choosing, the interactive server renderer, and — when a <see cref="PortalFactory"/>
+/// is given — the real Portal's services behind it (its DbContext factory on a real PostgreSQL
+/// database, its live event hub, its Core services). xUnit disposes it asynchronously (MudBlazor's
+/// services are only IAsyncDisposable).
+/// </summary>
+public abstract class ComponentTest : BunitContext, IAsyncLifetime
+{
+    protected BunitAuthorizationContext Auth { get; }
+    private bool rendererSet;
+
+    protected ComponentTest(PortalFactory? portal = null)
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddScoped<CircuitUser>();
+        Services.AddScoped<UiActions>();
+        if (portal is null) Services.AddSingleton<LiveEventHub>();
+        else Services.AddFallbackServiceProvider(portal.Services);
+        Auth = AddAuthorization();
+    }
+
+    /// <summary>Signs in a user with an id, a name and roles (the claims the Portal's cookie carries).</summary>
+    protected void SignIn(string userId, string name, params string[] roles)
+    {
+        Auth.SetAuthorized(name);
+        Auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
+        Auth.SetRoles(roles);
+    }
+
+    /// <summary>Renders a component the way the interactive app does: beside MudBlazor's providers.</summary>
+    protected IRenderedComponent<TComponent> RenderInteractive<TComponent>(Action<ComponentParameterCollectionBuilder<TComponent>>? parameters = null)
+        where TComponent : IComponent
+    {
+        if (!rendererSet)
+        {
+            // After every service registration (bUnit's rule): the component sees an interactive server renderer.
+            SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+            rendererSet = true;
+        }
+        Render(builder =>
+        {
+            builder.OpenComponent<MudPopoverProvider>(0); builder.CloseComponent();
+            builder.OpenComponent<MudDialogProvider>(1); builder.CloseComponent();
+            builder.OpenComponent<MudSnackbarProvider>(2); builder.CloseComponent();
+        });
+        return Render(parameters ?? (_ => { }));
+    }
+
+    /// <summary>The snackbar messages shown so far.</summary>
+    protected IEnumerable<string> Snackbars => Services.GetRequiredService<ISnackbar>().ShownSnackbars.Select(s => s.Message?.ToString() ?? "");
+
+    Task IAsyncLifetime.InitializeAsync() => InitializeAsync();
+
+    protected virtual Task InitializeAsync() => Task.CompletedTask;
+
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+}
