@@ -1,9 +1,9 @@
 namespace Portal.Core.Live;
 
 /// <summary>
-/// Tells connected browsers that something changed ("audit", "machine:42"). Messages are tiny on
-/// purpose: the page re-fetches the fragment it shows for that topic, so the server stays the
-/// only place that renders HTML and no state travels over the hub.
+/// Tells open pages, on every Portal instance, that something changed ("audit", "machine:42").
+/// Messages are tiny on purpose: a page re-reads what it shows for that topic, so no state
+/// travels with the message.
 /// </summary>
 public interface ILiveUpdates
 {

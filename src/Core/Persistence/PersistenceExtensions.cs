@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 using Portal.Core.DataProtection;
 using Portal.Core.Live;
 
@@ -16,6 +17,9 @@ public static class PersistenceExtensions
     {
         services.TryAddSingleton<ILiveUpdates, NoLiveUpdates>();
         services.TryAddSingleton(TimeProvider.System);
+        // For the few statements that are not EF's (live notifications). EF keeps its own pool for
+        // the same connection string: moving it onto this source is a change of its own.
+        services.TryAddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddScoped<AuditLiveInterceptor>();
         // Other features add their own EF interceptors to DI (netboot's directory watches machine saves).
         // A factory too: interactive components live as long as a browser tab and must use a short-lived

@@ -13,10 +13,20 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string AdminEmail = "admin@test.local";
     public const string AdminPassword = "Admin-Passw0rd!";
 
+    // Set when this host shares another's database (a second instance): that one creates and drops it.
+    private readonly string? sharedConnectionString;
+
+    public PortalFactory() { }
+
+    private PortalFactory(string sharedConnectionString) => this.sharedConnectionString = sharedConnectionString;
+
+    /// <summary>A second Portal instance on <paramref name="first"/>'s database, as in a multi-instance deployment.</summary>
+    public static PortalFactory SecondInstanceOf(PortalFactory first) => new(first.ConnectionString);
+
     public string ConnectionString { get; private set; } = "";
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("portal-test-").FullName;
 
-    public async Task InitializeAsync() => ConnectionString = await TestPostgres.CreateDatabaseAsync("portal");
+    public async Task InitializeAsync() => ConnectionString = sharedConnectionString ?? await TestPostgres.CreateDatabaseAsync("portal");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
         PortalTestHost.Configure(builder, ConnectionString, DataDirectory, AdminEmail, AdminPassword);
@@ -24,7 +34,7 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(ConnectionString);
+        if (sharedConnectionString is null) await TestPostgres.DropDatabaseAsync(ConnectionString);
         Directory.Delete(DataDirectory, recursive: true);
     }
 
