@@ -20,6 +20,7 @@ public sealed class ShellTests(PortalServer portal, Browser browser) : IClassFix
         await page.WaitForURLAsync(portal.BaseUrl + "/");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex(Regex.Escape(PortalServer.AdminEmail), RegexOptions.IgnoreCase) })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "live");
         await Assertions.Expect(page.Locator("#recent-activity tr").First).ToContainTextAsync("user.login");
 
         // Mark this page: if the update reloaded the page, the mark would be gone.
