@@ -39,8 +39,9 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
     protected void SignIn(string userId, string name, params string[] roles)
     {
         Auth.SetAuthorized(name);
-        Auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
         Auth.SetRoles(roles);
+        // After the roles: bUnit rebuilds the principal from name and roles when they are set.
+        Auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
     }
 
     /// <summary>Renders a component the way the interactive app does: beside MudBlazor's providers.</summary>
