@@ -17,9 +17,19 @@ public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
     private readonly string dataDirectory = Directory.CreateTempSubdirectory("portal-e2e-").FullName;
 
+    // Set when this server shares another's database (a second instance): that one creates and drops it.
+    private readonly string? sharedConnectionString;
+
+    public PortalServer() { }
+
+    private PortalServer(string sharedConnectionString) => this.sharedConnectionString = sharedConnectionString;
+
+    /// <summary>A second Portal instance on <paramref name="first"/>'s database, as in a multi-instance deployment.</summary>
+    public static PortalServer SecondInstanceOf(PortalServer first) => new(first.ConnectionString);
+
     public async Task InitializeAsync()
     {
-        ConnectionString = await TestPostgres.CreateDatabaseAsync("e2e");
+        ConnectionString = sharedConnectionString ?? await TestPostgres.CreateDatabaseAsync("e2e");
         UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         StartServer();
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
@@ -37,7 +47,7 @@ public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
     public new async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(ConnectionString);
+        if (sharedConnectionString is null) await TestPostgres.DropDatabaseAsync(ConnectionString);
         Directory.Delete(dataDirectory, recursive: true);
     }
 }
