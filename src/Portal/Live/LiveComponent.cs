@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Components;
 
 namespace Portal.Live;
@@ -28,13 +30,24 @@ public abstract class LiveComponent : ComponentBase, IDisposable
         subscription = Hub.Subscribe(topic => topic is null || ShowsTopic(topic) ? reloader.RequestAsync() : Task.CompletedTask);
     }
 
-    protected override Task OnParametersSetAsync() => LoadAsync();
+    protected override Task OnParametersSetAsync() => TimedLoadAsync();
+
+    /// <summary>How long pages take to read what they show, per component (first load, parameter change, live reload).</summary>
+    private static readonly Histogram<double> LoadDuration = UiMetrics.Meter.CreateHistogram<double>(
+        "portal.ui.load.duration", unit: "s", description: "Time a live component spends loading what it shows");
+
+    private async Task TimedLoadAsync()
+    {
+        var started = Stopwatch.GetTimestamp();
+        await LoadAsync();
+        LoadDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("component", GetType().Name));
+    }
 
     private async Task ReloadAsync()
     {
         try
         {
-            await LoadAsync();
+            await TimedLoadAsync();
             StateHasChanged();
         }
         catch (Exception e) when (e is not OperationCanceledException)
