@@ -21,7 +21,7 @@ public sealed class ShellTests(PortalServer portal, Browser browser) : IClassFix
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex(Regex.Escape(PortalServer.AdminEmail), RegexOptions.IgnoreCase) })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Users" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "live");
-        await Assertions.Expect(page.Locator("#recent-activity tr").First).ToContainTextAsync("user.login");
+        await Assertions.Expect(page.Locator("#recent-activity .activity-row").First).ToContainTextAsync("user.login");
 
         // Mark this page: if the update reloaded the page, the mark would be gone.
         await page.EvaluateAsync("window.__stillTheSamePage = true");
@@ -34,7 +34,7 @@ public sealed class ShellTests(PortalServer portal, Browser browser) : IClassFix
         await other.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await Assertions.Expect(other.Locator("#login-error")).ToBeVisibleAsync();
 
-        await Assertions.Expect(page.Locator("#recent-activity tr").First).ToContainTextAsync("user.login-failed");
+        await Assertions.Expect(page.Locator("#recent-activity .activity-row").First).ToContainTextAsync("user.login-failed");
         Assert.True(await page.EvaluateAsync<bool>("window.__stillTheSamePage === true"));
     }
 }

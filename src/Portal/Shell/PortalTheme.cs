@@ -9,8 +9,9 @@ internal static class PortalTheme
 
     public static readonly MudTheme Theme = new()
     {
-        PaletteLight = new PaletteLight { Primary = "#1976d2", AppbarBackground = "#1e2a38", Background = "#f6f7f9" },
-        PaletteDark = new PaletteDark { Primary = "#64b5f6", AppbarBackground = "#151c25" },
+        // Secondary is a quiet slate, not Material's pink: pages use it for muted text and minor actions.
+        PaletteLight = new PaletteLight { Primary = "#1976d2", Secondary = "#5f6b7a", AppbarBackground = "#1e2a38", Background = "#f6f7f9" },
+        PaletteDark = new PaletteDark { Primary = "#64b5f6", Secondary = "#9aa7b6", AppbarBackground = "#151c25" },
         Typography = new Typography
         {
             Default = new DefaultTypography { FontFamily = SystemFonts },

@@ -18,7 +18,7 @@ public sealed class RecentActivityTests : ComponentTest
         ];
         var activity = RenderInteractive<RecentActivity>(p => p.Add(c => c.Events, events));
 
-        var rows = activity.FindAll("#recent-activity tr");
+        var rows = activity.FindAll("#recent-activity .activity-row");
         Assert.Equal(2, rows.Count);
         Assert.Contains("ada@example.com", rows[0].TextContent);
         Assert.Contains("user.login", rows[0].TextContent);
@@ -30,7 +30,7 @@ public sealed class RecentActivityTests : ComponentTest
     public void SaysSoWhenNothingHappenedYet()
     {
         var activity = RenderInteractive<RecentActivity>(p => p.Add(c => c.Events, Array.Empty<AuditEvent>()));
-        Assert.Empty(activity.FindAll("#recent-activity tr"));
+        Assert.Empty(activity.FindAll("#recent-activity .activity-row"));
         Assert.Contains("Nothing has happened yet.", activity.Find("#recent-activity").TextContent);
     }
 }
