@@ -4,7 +4,7 @@ using Portal.Core.Provisioning;
 namespace Portal.Netboot;
 
 /// <summary>The OS profile editor's fields, as typed (initrds and parameters one a line).</summary>
-internal sealed class OsProfileInput
+internal sealed class OsProfileInput : IValidatableObject
 {
     [Required, StringLength(OsProfile.MaxNameLength)] public string Name { get; set; } = "";
     public OsInstallerKind Kind { get; set; } = OsInstallerKind.Kickstart;
@@ -13,7 +13,7 @@ internal sealed class OsProfileInput
     [StringLength(2000)] public string KernelArgs { get; set; } = "";
     [Required, StringLength(64), RegularExpression("^[A-Za-z0-9_-]+$", ErrorMessage = "Letters, digits, '-' and '_' only.")]
     public string TemplateName { get; set; } = "";
-    [StringLength(20000), CustomValidation(typeof(OsProfileInput), nameof(ValidateParameters))] public string Parameters { get; set; } = "";
+    [StringLength(20000)] public string Parameters { get; set; } = "";
     public bool RestartAfterInstall { get; set; }
 
     public IReadOnlyList<string> Initrds => InitrdUrls.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -25,8 +25,11 @@ internal sealed class OsProfileInput
         Parameters = string.Join("\n", p.DefaultParameters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
     };
 
-    public static ValidationResult? ValidateParameters(string? text) =>
-        TryParseParameters(text ?? "", out _, out var error) ? ValidationResult.Success : new ValidationResult(error, [nameof(Parameters)]);
+    /// <summary>The parameters' lines, checked with the form so the error shows under that field.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!TryParseParameters(Parameters, out _, out var error)) yield return new ValidationResult(error, [nameof(Parameters)]);
+    }
 
     public static bool TryParseParameters(string text, out Dictionary<string, string> parameters, out string error)
     {
