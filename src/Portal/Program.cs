@@ -38,7 +38,6 @@ await app.BootstrapAdminAsync();
 app.UsePortalShell();
 app.MapPortalHealth();
 app.MapAccountEndpoints();
-app.MapAdminEndpoints();
 app.MapDiscoveryEndpoints();
 app.MapCredentialEndpoints();
 app.MapMachineEndpoints();

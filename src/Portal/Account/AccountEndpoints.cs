@@ -1,7 +1,5 @@
 using Portal.Shell;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Portal.Core.Auditing;
 using Portal.Core.Persistence;
 using Portal.Core.Users;
@@ -21,21 +19,6 @@ internal static class AccountEndpoints
             db.AuditEvents.Add(AuditEvent.Record(who, "user.logout", "user", who.UserId, "Signed out", clock.GetUtcNow()));
             await db.SaveChangesAsync();
             return TypedResults.LocalRedirect("/account/login");
-        });
-
-        account.MapPost("/tokens/{id:long}/revoke", async Task<Results<RedirectHttpResult, NotFound>> (
-            long id, UserManager<AppUser> users, AppDbContext db, CurrentActor actor, TimeProvider clock, HttpContext http) =>
-        {
-            var userId = users.GetUserId(http.User);
-            var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId);
-            if (token is null) return TypedResults.NotFound();
-            if (token.RevokedAt is null)
-            {
-                token.Revoke(clock.GetUtcNow());
-                db.AuditEvents.Add(AuditEvent.Record(actor.Get(), "token.revoked", "user", userId, $"Revoked API token \"{token.Name}\" ({token.Prefix}…)", clock.GetUtcNow()));
-                await db.SaveChangesAsync();
-            }
-            return TypedResults.Redirect("/account/profile?revoked=true");
         });
     }
 }

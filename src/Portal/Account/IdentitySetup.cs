@@ -65,6 +65,9 @@ internal static class IdentitySetup
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingUserState>();
         services.AddScoped<CurrentActor>();
         services.AddScoped<CircuitUser>();
+        // What the users and profile pages do, run by UiActions in a scope of their own.
+        services.AddScoped<Admin.UserAdministration>();
+        services.AddScoped<PersonalTokens>();
     }
 
     private static Task StatusOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)

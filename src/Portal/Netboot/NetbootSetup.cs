@@ -2,14 +2,15 @@ namespace Portal.Netboot;
 
 internal static class NetbootSetup
 {
-    /// <summary>The netboot library (options, machine directory, starter profiles) hosted in the portal.</summary>
-    public static void AddPortalNetboot(this WebApplicationBuilder builder) =>
-        builder.Services.AddNetboot(builder.Configuration);
-
-    /// <summary>The netboot route table (anonymous, for firmware) and the admin pages' form posts.</summary>
-    public static void MapPortalNetboot(this WebApplication app)
+    /// <summary>The netboot library (options, machine directory, starter profiles) hosted in the portal, and what its admin pages do.</summary>
+    public static void AddPortalNetboot(this WebApplicationBuilder builder)
     {
-        app.MapNetboot();
-        app.MapNetbootAdminEndpoints();
+        builder.Services.AddNetboot(builder.Configuration);
+        builder.Services.AddScoped<OsProfileEditor>();
+        builder.Services.AddScoped<TemplateEditor>();
+        builder.Services.AddScoped<SightingLinks>();
     }
+
+    /// <summary>The netboot route table (anonymous, for firmware).</summary>
+    public static void MapPortalNetboot(this WebApplication app) => app.MapNetboot();
 }

@@ -12,23 +12,13 @@ public sealed class ApiTokenTests(PortalFactory factory) : IClassFixture<PortalF
     private sealed record Me(string Id, string Email, string[] Roles);
 
     [Fact]
-    public async Task TokenCreatedOnTheProfilePageAuthenticatesApiCalls()
+    public async Task APersonalTokenAuthenticatesApiCallsAsItsOwner()
     {
         var secret = await (await factory.SignedInAsync()).CreateTokenAsync("ci");
 
         var me = await factory.Api(secret).GetFromJsonAsync<Me>("/api/v1/me");
         Assert.Equal(PortalFactory.AdminEmail, me!.Email);
         Assert.Contains(Roles.Admin, me.Roles);
-    }
-
-    [Fact]
-    public async Task TheSecretIsShownOnceAndNeverAgain()
-    {
-        var browser = await factory.SignedInAsync();
-        var secret = await browser.CreateTokenAsync("shown-once");
-        var html = await (await browser.GetAsync("/account/profile")).Content.ReadAsStringAsync();
-        Assert.DoesNotContain(secret, html);
-        Assert.Contains(secret[..11], html); // the prefix is how people tell tokens apart
     }
 
     [Fact]
@@ -61,19 +51,6 @@ public sealed class ApiTokenTests(PortalFactory factory) : IClassFixture<PortalF
         Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/tokens/{id}")).StatusCode);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/me")).StatusCode);
-    }
-
-    [Fact]
-    public async Task TokenRevokedFromTheProfilePageStopsWorking()
-    {
-        var browser = await factory.SignedInAsync();
-        var secret = await browser.CreateTokenAsync("revoke-in-ui");
-        var page = await browser.GetPageAsync("/account/profile");
-        var row = page.QuerySelectorAll("#tokens tr[data-token-id]").Single(r => r.TextContent.Contains("revoke-in-ui"));
-        var response = await browser.SubmitAsync("/account/profile", $"tr[data-token-id='{row.GetAttribute("data-token-id")}'] form", new Dictionary<string, string>());
-
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.Api(secret).GetAsync("/api/v1/me")).StatusCode);
     }
 
     [Fact]

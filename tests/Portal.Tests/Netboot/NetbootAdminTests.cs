@@ -1,93 +1,209 @@
 using System.Net;
+using Bunit;
+using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using Portal.Core.Provisioning;
+using Portal.Core.Users;
+using Portal.Netboot;
 using Portal.Tests.Support;
 using static Portal.Tests.Netboot.NetbootTestData;
 
 namespace Portal.Tests.Netboot;
 
 /// <summary>The admin pages: profiles, templates with versions and preview, sightings linked to machines.</summary>
-public sealed class NetbootAdminTests(PortalFactory factory) : IClassFixture<PortalFactory>
+public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFactory>
 {
+    private readonly PortalFactory portal;
+
+    public NetbootAdminTests(PortalFactory portal) : base(portal)
+    {
+        this.portal = portal;
+        this.RunActionsInPortal(portal);
+    }
+
+    private async Task SignInAsAdminAsync() => await Auth.SignInAsync(portal, PortalFactory.AdminEmail, Roles.Admin);
+
+    private string Path => new Uri(Services.GetRequiredService<NavigationManager>().Uri).AbsolutePath;
+
+    private static void Select<T>(IRenderedComponent<IComponent> page, string label, T value)
+    {
+        var select = page.FindComponents<MudSelect<T>>().Single(s => s.Instance.Label == label);
+        page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(value)).Wait();
+    }
+
     [Fact]
     public async Task TheProfilesPageListsTheStarterProfilesAndAnEditIsSaved()
     {
-        var browser = await factory.SignedInAsync();
-        var list = await browser.GetPageAsync("/admin/os-profiles");
-        Assert.Equal(4, list.QuerySelectorAll("#profiles tbody tr").Length);
-        var id = await factory.WithDbAsync(db => db.OsProfiles.Where(p => p.Name == "Lab installer").Select(p => p.Id).SingleAsync());
+        await SignInAsAdminAsync();
+        var list = RenderInteractive<OsProfilesPage>();
+        list.WaitForAssertion(() => Assert.Equal(4, list.FindAll("#profiles tbody tr[data-profile]").Count), TimeSpan.FromSeconds(15));
+        var id = await portal.WithDbAsync(db => db.OsProfiles.Where(p => p.Name == "Lab installer").Select(p => p.Id).SingleAsync());
 
-        var saved = await browser.SubmitAsync($"/admin/os-profiles/{id}", "form.card", new Dictionary<string, string>
-        {
-            ["Input.Name"] = "Lab installer", ["Input.Kind"] = "Generic", ["Input.TemplateName"] = "lab-installer",
-            ["Input.KernelUrl"] = "/boot-files/lab-installer/vmlinuz", ["Input.InitrdUrls"] = "/boot-files/lab-installer/initrd.img",
-            ["Input.KernelArgs"] = "console=ttyS0 panic=10 quiet", ["Input.Parameters"] = "install_seconds=1\nextra=yes",
-            ["Input.RestartAfterInstall"] = "true",
-        });
+        var edit = Render<OsProfileEditPage>(p => p.Add(x => x.Id, id)); // the providers are there already
+        edit.WaitForAssertion(() => Assert.Equal("Lab installer", edit.Find("#name").GetAttribute("value")));
+        edit.Find("#args").Change("console=ttyS0 panic=10 quiet");
+        edit.Find("#params").Change("install_seconds=1\nextra=yes");
+        edit.Find("#restart-after-install input[type=checkbox], input#restart-after-install").Change(true);
+        edit.Find("form").Submit();
 
-        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
-        var profile = await factory.WithDbAsync(db => db.OsProfiles.SingleAsync(p => p.Id == id));
+        edit.WaitForAssertion(() => Assert.Equal("/admin/os-profiles", Path));
+        Assert.Contains("Saved Lab installer.", Snackbars);
+        var profile = await portal.WithDbAsync(db => db.OsProfiles.SingleAsync(p => p.Id == id));
         Assert.Equal("console=ttyS0 panic=10 quiet", profile.KernelArgs);
         Assert.Equal("yes", profile.DefaultParameters["extra"]);
         Assert.True(profile.RestartAfterInstall);
-        var edit = await browser.GetPageAsync($"/admin/os-profiles/{id}");
-        Assert.Equal("Lab installer", edit.QuerySelector("#name")!.GetAttribute("value"));
-        Assert.Equal("console=ttyS0 panic=10 quiet", edit.QuerySelector("#args")!.GetAttribute("value"));
-        Assert.True(edit.QuerySelector("#restart-after-install")!.HasAttribute("checked"), edit.QuerySelector("#restart-after-install")!.OuterHtml);
+        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "os-profile.updated" && e.TargetId == id.ToString())));
+        var again = Render<OsProfileEditPage>(p => p.Add(x => x.Id, id));
+        again.WaitForAssertion(() => Assert.Equal("console=ttyS0 panic=10 quiet", again.Find("#args").GetAttribute("value")));
     }
 
     [Fact]
-    public async Task ThePreviewShowsAnUnknownVariableAsAnErrorAndEverySaveIsANewVersion()
+    public async Task TheProfileEditorShowsWhatIsWrongNextToTheField()
+    {
+        await SignInAsAdminAsync();
+        var edit = RenderInteractive<OsProfileEditPage>();
+        edit.WaitForElement("#name", TimeSpan.FromSeconds(15)).Change("Lab installer"); // taken by a starter profile
+        edit.Find("#kernel").Change("/boot-files/x/vmlinuz");
+        edit.Find("#initrds").Change("/boot-files/x/initrd.img");
+        edit.Find("#template").Change("lab-installer");
+        edit.Find("#params").Change("not a parameter");
+        edit.Find("form").Submit();
+
+        edit.WaitForAssertion(() => Assert.Contains("\"not a parameter\" is not name=value", edit.Markup));
+        edit.Find("#params").Change("a=1");
+        edit.Find("form").Submit();
+
+        edit.WaitForAssertion(() => Assert.Contains("A profile called \"Lab installer\" exists already.", edit.Markup));
+        Assert.Equal(1, await portal.WithDbAsync(db => db.OsProfiles.CountAsync(p => p.Name == "Lab installer")));
+        Assert.Equal("/", Path); // still on the editor, nothing saved
+    }
+
+    [Fact]
+    public async Task ThePreviewShowsAnUnknownVariableAsAnErrorAndRendersForTheChosenMachine()
     {
         var (mac, uuid, serial) = NewIdentity();
-        var machineId = await factory.CreateMachineAsync(mac, uuid, serial);
-        var browser = await factory.SignedInAsync();
-        const string url = "/admin/templates/snippet/kickstart-network";
-        var form = new Dictionary<string, string> { ["Input.MachineId"] = machineId.ToString(), ["Input.Action"] = "preview" };
+        var machineId = await portal.CreateMachineAsync(mac, uuid, serial);
+        await SignInAsAdminAsync();
+        var page = RenderInteractive<TemplateEditPage>(p => p.Add(x => x.Kind, "snippet").Add(x => x.Name, "kickstart-network"));
+        page.WaitForElement("#template-text", TimeSpan.FromSeconds(15));
+        Select<long>(page, "Preview for machine", machineId);
 
-        var bad = BrowserSession.Parse(await (await browser.SubmitAsync(url, "form:has(#template-text)", new Dictionary<string, string>(form) { ["Input.Text"] = "network --hostname={{deployment.hostnme}}" })).Content.ReadAsStringAsync());
-        var good = BrowserSession.Parse(await (await browser.SubmitAsync(url, "form:has(#template-text)", new Dictionary<string, string>(form) { ["Input.Text"] = "network --device={{machine.mac}}" })).Content.ReadAsStringAsync());
-        await browser.SubmitAsync(url, "form:has(#template-text)", new Dictionary<string, string>(form) { ["Input.Text"] = "network --bootproto=dhcp # v1", ["Input.Action"] = "save" });
-        var second = await browser.SubmitAsync(url, "form:has(#template-text)", new Dictionary<string, string>(form) { ["Input.Text"] = "network --bootproto=dhcp # v2", ["Input.Action"] = "save" });
+        page.Find("#template-text").Change("network --hostname={{deployment.hostnme}}");
+        page.FindAll("button").Single(b => b.TextContent.Contains("Preview")).Click();
+        // The first preview compiles the template set: more than bUnit's default second on a busy machine.
+        page.WaitForAssertion(() => Assert.Contains("unknown variable 'deployment.hostnme'", page.Find("#preview-error").TextContent), TimeSpan.FromSeconds(10));
 
-        Assert.Contains("unknown variable 'deployment.hostnme'", bad.QuerySelector("#preview-error")!.TextContent);
-        Assert.Equal($"network --device={mac}", good.QuerySelector("#preview-output")!.TextContent);
-        Assert.Equal(HttpStatusCode.Redirect, second.StatusCode);
-        var versions = await factory.WithDbAsync(db => db.TemplateVersions
+        page.Find("#template-text").Change("network --device={{machine.mac}}");
+        page.FindAll("button").Single(b => b.TextContent.Contains("Preview")).Click();
+        page.WaitForAssertion(() => Assert.Equal($"network --device={mac}", page.Find("#preview-output").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Empty(page.FindAll("#preview-error"));
+    }
+
+    [Fact]
+    public async Task EverySaveIsANewVersionAndAnOldOneCanBeOpenedAgain()
+    {
+        await SignInAsAdminAsync();
+        var page = RenderInteractive<TemplateEditPage>(p => p.Add(x => x.Kind, "snippet").Add(x => x.Name, "kickstart-network"));
+        page.WaitForElement("#template-text", TimeSpan.FromSeconds(15));
+        foreach (var (text, version) in new[] { ("network --bootproto=dhcp # v1", 1), ("network --bootproto=dhcp # v2", 2) })
+        {
+            page.Find("#template-text").Change(text);
+            page.Find("#save-template").Click();
+            page.WaitForAssertion(() => Assert.Contains($"Saved as version {version}.", Snackbars));
+        }
+
+        var versions = await portal.WithDbAsync(db => db.TemplateVersions
             .Where(v => db.Templates.Any(t => t.Id == v.TemplateId && t.Kind == TemplateKind.Snippet && t.Name == "kickstart-network"))
             .OrderBy(v => v.Number).Select(v => v.Text).ToListAsync());
         Assert.Equal(["network --bootproto=dhcp # v1", "network --bootproto=dhcp # v2"], versions);
-        var page = await browser.GetPageAsync(url);
-        Assert.True("network --bootproto=dhcp # v2" == page.QuerySelector("#template-text")!.TextContent, page.QuerySelector("#template-text")!.OuterHtml);
+        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "template.saved" && e.Summary == "Snippet kickstart-network saved as version 2")));
+
+        var reopened = Render<TemplateEditPage>(p => p.Add(x => x.Kind, "snippet").Add(x => x.Name, "kickstart-network"));
+        reopened.WaitForAssertion(() => Assert.Equal("network --bootproto=dhcp # v2", reopened.Find("#template-text").TextContent));
+        reopened.Find("#versions [data-version='1']").Click();
+        reopened.WaitForAssertion(() => Assert.Equal("network --bootproto=dhcp # v1", reopened.Find("#template-text").TextContent));
     }
 
     [Fact]
-    public async Task ASightingLinkedToAMachineResolvesToThatMachineFromThenOn()
+    public async Task TheTemplatesPageListsBuiltInsAndOpensTheEditorForANewName()
+    {
+        await SignInAsAdminAsync();
+        var page = RenderInteractive<TemplatesPage>();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("#snippets [data-template='kickstart-network']")));
+
+        page.Find("#new-name").Change("bad name!");
+        page.Find("#new-template").Click();
+        page.WaitForAssertion(() => Assert.Contains("letters, digits, '-' and '_'", page.Markup));
+        Assert.Equal("/", Path);
+
+        page.Find("#new-name").Change("my-template");
+        page.Find("#new-template").Click();
+        page.WaitForAssertion(() => Assert.Equal("/admin/templates/template/my-template", Path));
+    }
+
+    [Fact]
+    public async Task ANewSightingAppearsLiveAndOnceLinkedResolvesToThatMachine()
     {
         var (mac, uuid, serial) = NewIdentity();
-        var machineId = await factory.CreateMachineAsync(mac, uuid, serial);
+        var machineId = await portal.CreateMachineAsync(mac, uuid, serial);
         var (addOnMac, otherUuid, _) = NewIdentity();
-        var client = factory.CreateClient();
+        await SignInAsAdminAsync();
+        var page = RenderInteractive<SightingsPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("h4")));
+
+        var client = portal.CreateClient();
         var unknown = $"/netboot/machine.ipxe?mac={addOnMac}&uuid={otherUuid}";
         Assert.Contains("unknown machine", await client.GetStringAsync(unknown));
-        await factory.FlushSightingsAsync();
-        var sightingId = await factory.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.Id).SingleAsync());
-        var browser = await factory.SignedInAsync();
+        await portal.FlushSightingsAsync();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll($"tr[data-sighting='mac:{addOnMac}']")), TimeSpan.FromSeconds(10));
 
-        var linked = await browser.SubmitAsync("/admin/sightings", $"tr[data-sighting='mac:{addOnMac}'] form", new Dictionary<string, string> { ["machineId"] = machineId.ToString() });
+        var select = page.FindComponents<MudSelect<long?>>().Single(s => s.Instance.UserAttributes["data-sighting-select"]?.ToString() == $"mac:{addOnMac}");
+        await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(machineId));
+        page.Find($"tr[data-sighting='mac:{addOnMac}']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Link")).Click();
 
-        Assert.Equal(HttpStatusCode.Redirect, linked.StatusCode);
+        page.WaitForAssertion(() => Assert.Contains("Unlink", page.Find($"tr[data-sighting='mac:{addOnMac}']").TextContent));
         Assert.Contains($"machine {machineId} is Available", await client.GetStringAsync(unknown));
-        Assert.Equal(machineId, await factory.WithDbAsync(db => db.NetbootSightings.Where(s => s.Id == sightingId).Select(s => s.MachineId).SingleAsync()));
+        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "sighting.linked" && e.TargetId == machineId.ToString())));
+
+        page.Find($"tr[data-sighting='mac:{addOnMac}']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Unlink")).Click();
+        page.WaitForAssertion(() => Assert.Contains("Link", page.Find($"tr[data-sighting='mac:{addOnMac}']").TextContent));
+        Assert.Null(await portal.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.MachineId).SingleAsync()));
     }
 
     [Fact]
     public async Task NetbootAdminPagesAreForAdminsOnly()
     {
-        await factory.CreateUserAsync("plain-netboot@test.local", "Plain-Passw0rd!", "User");
-        var user = await factory.SignedInAsync("plain-netboot@test.local", "Plain-Passw0rd!");
+        await portal.CreateUserAsync("plain-netboot@test.local", "Plain-Passw0rd!", "User");
+        var user = await portal.SignedInAsync("plain-netboot@test.local", "Plain-Passw0rd!");
 
-        foreach (var page in new[] { "/admin/os-profiles", "/admin/templates", "/admin/sightings" })
-            Assert.NotEqual(HttpStatusCode.OK, (await user.GetAsync(page)).StatusCode);
+        foreach (var page in new[] { "/admin/os-profiles", "/admin/os-profiles/new", "/admin/templates", "/admin/templates/snippet/kickstart-network", "/admin/sightings" })
+        {
+            var response = await user.GetAsync(page);
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.StartsWith("/account/access-denied", response.Headers.Location!.PathAndQuery);
+        }
+    }
+
+    [Fact]
+    public async Task ANonAdminCannotLinkASightingEvenWithThePageOpen()
+    {
+        var (mac, uuid, serial) = NewIdentity();
+        var machineId = await portal.CreateMachineAsync(mac, uuid, serial);
+        var (addOnMac, otherUuid, _) = NewIdentity();
+        await portal.CreateClient().GetStringAsync($"/netboot/machine.ipxe?mac={addOnMac}&uuid={otherUuid}");
+        await portal.FlushSightingsAsync();
+        await SignInAsAdminAsync();
+        var page = RenderInteractive<SightingsPage>();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll($"tr[data-sighting='mac:{addOnMac}']")));
+        var select = page.FindComponents<MudSelect<long?>>().Single(s => s.Instance.UserAttributes["data-sighting-select"]?.ToString() == $"mac:{addOnMac}");
+        await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(machineId));
+
+        SignIn("someone-else", "someone@test.local", Roles.Operator);
+        page.Find($"tr[data-sighting='mac:{addOnMac}']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Link")).Click();
+
+        page.WaitForAssertion(() => Assert.Contains("This needs the Admin role.", Snackbars));
+        Assert.Null(await portal.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.MachineId).SingleAsync()));
     }
 }

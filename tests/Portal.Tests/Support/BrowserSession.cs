@@ -39,6 +39,7 @@ public static class BrowserSession
         var client = factory.Browser();
         var response = await client.LoginAsync(email, password);
         Assert.True(response.StatusCode == HttpStatusCode.Redirect, $"login as {email} gave {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        ApiTokens.Remember(client, factory, email);
         return client;
     }
 }
