@@ -39,8 +39,6 @@ app.UsePortalShell();
 app.MapPortalHealth();
 app.MapAccountEndpoints();
 app.MapAdminEndpoints();
-app.MapDiscoveryEndpoints();
-app.MapCredentialEndpoints();
 app.MapMachineEndpoints();
 app.MapProvisioningEndpoints();
 app.MapPortalApi();
