@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MudBlazor;
-using Portal.Account;
 using Portal.Core.Credentials;
 using Portal.Core.Persistence;
 using Portal.Core.Reservations;
@@ -20,9 +19,7 @@ namespace Portal.Credentials;
 public sealed partial class CredentialsPage
 {
     [Inject] private IDbContextFactory<AppDbContext> Contexts { get; set; } = default!;
-    [Inject] private IServiceScopeFactory Scopes { get; set; } = default!;
     [Inject] private IOptions<CredentialListLimits> Limits { get; set; } = default!;
-    [Inject] private CircuitUser User { get; set; } = default!;
     [Inject] private UiActions Actions { get; set; } = default!;
 
     private sealed record Pending(string FileName, byte[] Content, bool Replace, CredentialListPreview Preview);
@@ -44,11 +41,12 @@ public sealed partial class CredentialsPage
             .Select(c => new StoredCredentials.Entry(c.Mac, c.Username, c.Serial, c.Vendor, c.Notes, c.ImportedAt, c.ImportedBy)).ToListAsync();
     }
 
-    private async Task OnFileChosenAsync(IBrowserFile? file)
+    private async Task OnFileChosenAsync(InputFileChangeEventArgs chosen)
     {
         uploadError = null;
         pending = null;
-        if (file is null) return;
+        if (chosen.FileCount == 0) return;
+        var file = chosen.File;
         var max = Limits.Value.MaxBytes;
         // The browser says the size before sending a byte: a huge file costs nothing.
         if (file.Size > max)
@@ -82,22 +80,22 @@ public sealed partial class CredentialsPage
         finally { busy = false; }
     }
 
+    /// <summary>
+    /// Parses the file and checks it against the stored entries. Admins only (it tells which MACs
+    /// have credentials); the verdict goes in a snackbar and the rows below.
+    /// </summary>
     private async Task PreviewAsync(string fileName, byte[] content)
     {
-        try
+        CredentialListPreview? preview = null;
+        var chosenReplace = replace;
+        await Actions.RunAsync([Roles.Admin], async (services, _) =>
         {
-            // Only admins may learn which MACs already have credentials.
-            await User.RequireAsync(Roles.Admin);
-        }
-        catch (AccessDeniedException e)
-        {
-            uploadError = e.Message;
-            pending = null;
-            return;
-        }
-        await using var scope = Scopes.CreateAsyncScope();
-        var preview = await scope.ServiceProvider.GetRequiredService<CredentialImport>().PreviewAsync(new MemoryStream(content, writable: false), fileName, replace);
-        pending = new Pending(fileName, content, replace, preview);
+            preview = await services.GetRequiredService<CredentialImport>().PreviewAsync(new MemoryStream(content, writable: false), fileName, chosenReplace);
+            return preview.IsImportable
+                ? Outcome.Done($"{fileName}: {preview.Rows.Count} {(preview.Rows.Count == 1 ? "row" : "rows")} ready to import. Nothing is saved until you import.")
+                : Outcome.Invalid($"{fileName}: nothing can be imported until the errors below are fixed.");
+        });
+        pending = preview is null ? null : new Pending(fileName, content, chosenReplace, preview);
     }
 
     private async Task ImportAsync()
