@@ -38,8 +38,6 @@ await app.BootstrapAdminAsync();
 app.UsePortalShell();
 app.MapPortalHealth();
 app.MapAccountEndpoints();
-app.MapDiscoveryEndpoints();
-app.MapCredentialEndpoints();
 app.MapMachineEndpoints();
 app.MapProvisioningEndpoints();
 app.MapPortalApi();

@@ -1,16 +1,21 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
-using AngleSharp.Html.Dom;
+using AngleSharp.Dom;
+using Bunit;
+using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MudBlazor;
+using Portal.Account;
+using Portal.Shell;
 using Portal.Core.Credentials;
 using Portal.Core.Persistence;
+using Portal.Credentials;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Credentials;
 
-/// <summary>Uploading through the admin pages and the API the way a browser or script would.</summary>
+/// <summary>Uploading through the credentials page (bUnit) and reading what was stored.</summary>
 internal static class CredentialTestSupport
 {
     private static int next;
@@ -22,39 +27,40 @@ internal static class CredentialTestSupport
         return $"02:{classTag:x2}:00:{(n >> 16) & 0xff:x2}:{(n >> 8) & 0xff:x2}:{n & 0xff:x2}";
     }
 
-    public static async Task<HttpResponseMessage> UploadAsync(this HttpClient browser, byte[] content, string fileName, bool replace = false)
+    /// <summary>
+    /// UiActions runs each action in a fresh scope of the REAL Portal's container. ComponentTest's
+    /// UiActions gets bUnit's own scope factory, whose scopes do not fall back to the Portal's
+    /// services (no CredentialImport, no AppDbContext there); this registers one that uses the Portal's.
+    /// Call it in the test class's constructor, before the first render.
+    /// </summary>
+    public static void UsePortalScopes(this BunitServiceProvider services, PortalFactory portal) =>
+        services.AddScoped(sp => new UiActions(portal.Services.GetRequiredService<IServiceScopeFactory>(),
+            sp.GetRequiredService<CircuitUser>(), sp.GetRequiredService<ISnackbar>(), sp.GetRequiredService<ILogger<UiActions>>()));
+
+    /// <summary>Chooses a file in the page's MudFileUpload (bUnit drives its InputFile), as a person picking it would.</summary>
+    public static void Choose(this IRenderedComponent<CredentialsPage> page, string content, string fileName = "vendor.csv") =>
+        page.Choose(Encoding.UTF8.GetBytes(content), fileName);
+
+    public static void Choose(this IRenderedComponent<CredentialsPage> page, byte[] content, string fileName = "vendor.csv") =>
+        page.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(content, fileName, contentType: "text/csv"));
+
+    /// <summary>Waits for the preview of the file just chosen and returns its rows.</summary>
+    public static IReadOnlyList<IElement> PreviewRows(this IRenderedComponent<CredentialsPage> page)
     {
-        var page = await browser.GetPageAsync("/admin/credentials");
-        var form = page.QuerySelector("#upload-form") ?? throw new InvalidOperationException("No upload form");
-        var multipart = new MultipartFormDataContent();
-        foreach (var hidden in form.QuerySelectorAll("input[type=hidden]").OfType<IHtmlInputElement>())
-            multipart.Add(new StringContent(hidden.Value), hidden.Name!);
-        if (replace)
-            multipart.Add(new StringContent("true"), "replace");
-        var file = new ByteArrayContent(content);
-        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
-        multipart.Add(file, "file", fileName);
-        return await browser.PostAsync("/admin/credentials/upload", multipart);
+        page.WaitForElement("#credential-preview", TimeSpan.FromSeconds(10));
+        return page.FindAll("#preview tbody tr");
     }
 
-    public sealed record Preview(string Url, string Html, IHtmlDocument Page);
+    /// <summary>The button whose text starts with <paramref name="text"/>, or null.</summary>
+    public static IElement? Button<T>(this IRenderedComponent<T> page, string text) where T : Microsoft.AspNetCore.Components.IComponent =>
+        page.FindAll("button").SingleOrDefault(b => b.TextContent.Trim().StartsWith(text, StringComparison.Ordinal));
 
-    public static async Task<Preview> UploadAndPreviewAsync(this HttpClient browser, string csv, string fileName = "vendor.csv", bool replace = false) =>
-        await browser.UploadAndPreviewAsync(Encoding.UTF8.GetBytes(csv), fileName, replace);
+    public static void Click<T>(this IRenderedComponent<T> page, string buttonText) where T : Microsoft.AspNetCore.Components.IComponent =>
+        (page.Button(buttonText) ?? throw new InvalidOperationException($"No button \"{buttonText}\"")).Click();
 
-    public static async Task<Preview> UploadAndPreviewAsync(this HttpClient browser, byte[] content, string fileName = "vendor.csv", bool replace = false)
-    {
-        var response = await browser.UploadAsync(content, fileName, replace);
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var url = response.Headers.Location!.OriginalString;
-        Assert.StartsWith("/admin/credentials/preview/", url);
-        var html = await (await browser.GetAsync(url)).Content.ReadAsStringAsync();
-        return new Preview(url, html, BrowserSession.Parse(html));
-    }
-
-    /// <summary>Clicks "Import N entries" on the preview page.</summary>
-    public static Task<HttpResponseMessage> ImportAsync(this HttpClient browser, Preview preview) =>
-        browser.SubmitAsync(preview.Url, "#import-form", new Dictionary<string, string>());
+    /// <summary>Ticks or unticks the checkbox labelled <paramref name="label"/>.</summary>
+    public static void Tick<T>(this IRenderedComponent<T> page, string label, bool value) where T : Microsoft.AspNetCore.Components.IComponent =>
+        page.FindAll("label").Single(l => l.TextContent.Contains(label, StringComparison.Ordinal)).QuerySelector("input[type=checkbox]")!.Change(value);
 
     public static async Task<int> CredentialCountAsync(this PortalFactory factory)
     {
