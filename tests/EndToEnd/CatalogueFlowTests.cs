@@ -86,68 +86,80 @@ public sealed class CatalogueFlowTests(PortalServer portal, Browser browser, Cat
         await lab.DiscoverIntoAsync(portal);
 
         Assertions.SetDefaultExpectTimeout(60_000); // 2-core CI machine shared with builds
-        var context = await browser.Instance.NewContextAsync();
+        var context = await browser.Instance.NewContextAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         await SignInAsync(page);
 
         await page.GotoAsync(portal.BaseUrl + "/machines");
-        await Assertions.Expect(page.Locator("#machines tbody tr")).ToHaveCountAsync(lab.Fleet.Systems.Count());
-        // Filter with the form's selects: htmx swaps the results in and pushes the form's URL.
-        await page.SelectOptionAsync("#f-cores", "64");
+        var names = page.Locator("#machines .machine-name");
+        await Assertions.Expect(names).ToHaveCountAsync(lab.Fleet.Systems.Count());
+        // Filter with the facet selects: the grid reloads in place and the address follows.
+        await ChooseAsync(page, "CPU cores", "≥ 64 cores");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("[?&]cores=64(&|$)"));
-        await Assertions.Expect(page.Locator("#f-cores")).ToHaveValueAsync("64");
-        await page.SelectOptionAsync("#f-gpus", "1");
+        await ChooseAsync(page, "GPUs", "≥ 1 GPU");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("[?&]cores=64&.*gpus=1(&|$)"));
-        var rows = page.Locator("#machines tbody tr");
-        await Assertions.Expect(rows).ToHaveCountAsync(expected.Count);
-        foreach (var cores in await page.Locator("#machines td[data-col=cores]").AllInnerTextsAsync())
-            Assert.True(int.Parse(cores) >= 64, $"{cores} cores shown under the ≥ 64 filter");
-        foreach (var gpus in await page.Locator("#machines td[data-col=gpus]").AllInnerTextsAsync())
+        await Assertions.Expect(names).ToHaveCountAsync(expected.Count);
+        foreach (var gpus in await page.Locator("#machines [data-col=gpus]").AllInnerTextsAsync())
             Assert.Contains("×", gpus);
+        // The grid fits a 1280 px window: the page itself never scrolls sideways.
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), "The catalogue scrolls sideways at 1280 px");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-catalogue.png"), FullPage = true });
+
+        // The filtered view is an address: opened afresh, it shows the same machines.
+        await page.ReloadAsync();
+        await Assertions.Expect(names).ToHaveCountAsync(expected.Count);
 
         // Pick the first two and reserve them: the result is "My machines".
-        var names = (await page.Locator("#machines tbody tr .machine-name").AllInnerTextsAsync()).Take(2).ToList();
+        var picked = (await names.AllInnerTextsAsync()).Take(2).Select(n => n.Trim()).ToList();
         var ids = new List<string>();
-        for (var i = 0; i < 2; i++)
+        foreach (var name in picked)
         {
-            ids.Add((await rows.Nth(i).GetAttributeAsync("data-machine-id"))!);
-            await rows.Nth(i).Locator("input[name=pick]").CheckAsync();
+            ids.Add((await page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true }).GetAttributeAsync("href"))!.Split('/').Last());
+            await page.GetByLabel($"Pick {name}", new() { Exact = true }).CheckAsync();
         }
-        await page.ClickAsync("#reserve-selected");
-        await page.WaitForURLAsync("**/machines/mine**");
-        var mine = page.Locator("#my-machines tbody tr");
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Reserve selected") }).ClickAsync();
+        await page.WaitForURLAsync("**/machines/mine");
+        var mine = page.Locator("#my-machines .machine-name");
         await Assertions.Expect(mine).ToHaveCountAsync(2);
-        Assert.Equal(names.Order(), (await page.Locator("#my-machines .machine-name").AllInnerTextsAsync()).Order());
-        var powerOfFirst = page.Locator($"#my-machines tr[data-machine-id='{ids[0]}'] [data-power]");
+        Assert.Equal(picked.Order(), (await mine.AllInnerTextsAsync()).Select(n => n.Trim()).Order());
+        var powerOfFirst = page.Locator("#my-machines tr", new() { Has = page.GetByRole(AriaRole.Link, new() { Name = picked[0], Exact = true }) }).Locator("[data-power]");
         await Assertions.Expect(powerOfFirst).ToHaveAttributeAsync("data-power", "Off");
 
         // This page stays open and marked; the power request is made from a second tab. The new
-        // state can only reach this page through the hub (machine changed → fragment re-fetch).
-        await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "live");
+        // state can only reach this page live (machine changed → the page reloads its data).
         await page.EvaluateAsync("window.__stillTheSamePage = true");
         var detail = await context.NewPageAsync();
         detail.SetDefaultTimeout(30_000);
         await detail.GotoAsync($"{portal.BaseUrl}/machines/{ids[0]}");
-        await detail.ClickAsync("#power [data-power-action=On]");
+        await detail.GetByRole(AriaRole.Button, new() { Name = "Power on" }).ClickAsync();
 
         await Assertions.Expect(powerOfFirst).ToHaveAttributeAsync("data-power", "On");
         Assert.True(await page.EvaluateAsync<bool>("window.__stillTheSamePage === true"), "My machines reloaded instead of updating live");
         await Assertions.Expect(detail.Locator("#power-state [data-power]")).ToHaveAttributeAsync("data-power", "On");
+        await detail.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-machine.png"), FullPage = true });
         // ...and it really is on in the lab.
         var uuid = await UuidOfAsync(long.Parse(ids[0]));
         Assert.Equal(LabPowerState.On, lab.Fleet.Systems.Single(s => s.Facts.Uuid == uuid).PowerState);
 
-        // Release both; they go back to the catalogue.
-        foreach (var id in ids)
+        // Release both, each after confirming; they go back to the catalogue.
+        foreach (var name in picked)
         {
-            await page.ClickAsync($"#my-machines [data-release='{id}']");
-            await page.WaitForURLAsync("**/machines/mine**");
+            await page.GetByRole(AriaRole.Button, new() { Name = $"Release {name}", Exact = true }).ClickAsync();
+            await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Release", Exact = true }).ClickAsync();
+            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToHaveCountAsync(0);
         }
         await Assertions.Expect(page.Locator("#my-machines-empty")).ToBeVisibleAsync();
         await page.GotoAsync(portal.BaseUrl + "/machines?cores=64&gpus=1");
-        await Assertions.Expect(rows).ToHaveCountAsync(expected.Count);
-        await Assertions.Expect(page.Locator("#machines input[name=pick]")).ToHaveCountAsync(expected.Count);
+        await Assertions.Expect(names).ToHaveCountAsync(expected.Count);
+        await Assertions.Expect(page.Locator("#machines [data-pick]")).ToHaveCountAsync(expected.Count);
+    }
+
+    /// <summary>A MudSelect: open it by its label, then pick the option (its text ends with the count).</summary>
+    private static async Task ChooseAsync(IPage page, string label, string option)
+    {
+        await page.GetByLabel(label, new() { Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { NameRegex = new Regex("^" + Regex.Escape(option) + @" \(") }).ClickAsync();
     }
 
     private async Task<Guid?> UuidOfAsync(long machineId)
@@ -159,9 +171,9 @@ public sealed class CatalogueFlowTests(PortalServer portal, Browser browser, Cat
     private async Task SignInAsync(IPage page)
     {
         await page.GotoAsync(portal.BaseUrl + "/account/login");
-        await page.FillAsync("#email", CatalogueLab.UserEmail);
-        await page.FillAsync("#password", CatalogueLab.UserPassword);
-        await page.ClickAsync("#sign-in");
+        await page.GetByLabel("Email").FillAsync(CatalogueLab.UserEmail);
+        await page.GetByLabel("Password").FillAsync(CatalogueLab.UserPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(portal.BaseUrl + "/");
     }
 
