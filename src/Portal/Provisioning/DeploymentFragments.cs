@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Persistence;
@@ -6,23 +5,15 @@ using Portal.Machines;
 
 namespace Portal.Provisioning;
 
-/// <summary>The htmx fragments: a timeline (topic deployment:{id}), the dashboard (topic deployments), a machine's deployments, a profile's default parameters.</summary>
+/// <summary>
+/// The htmx fragments the machine pages (not yet interactive) still use: a machine's deployments and a
+/// profile's default parameters for the old provision form. The timeline and dashboard are interactive pages now.
+/// </summary>
 internal static class DeploymentFragments
 {
     public static void MapDeploymentFragments(this WebApplication app)
     {
         var fragments = app.MapGroup("/fragments").RequireAuthorization().ExcludeFromDescription();
-
-        fragments.MapGet("/deployments/{id:long}", async Task<Results<RazorComponentResult<DeploymentBody>, NotFound>> (
-            long id, HttpContext http, AppDbContext db, IAntiforgery antiforgery, TimeProvider clock) =>
-        {
-            var details = await DeploymentDetails.LoadAsync(db, id, http.ToRequester(), http.RequestAborted);
-            if (details is null) return TypedResults.NotFound();
-            return new RazorComponentResult<DeploymentBody>(new { Details = details, Token = antiforgery.GetAndStoreTokens(http).RequestToken, Now = clock.GetUtcNow() });
-        });
-
-        fragments.MapGet("/deployments", async Task<RazorComponentResult<DeploymentBoardView>> (HttpContext http, AppDbContext db) =>
-            new RazorComponentResult<DeploymentBoardView>(new { Board = await DeploymentBoard.LoadAsync(db, http.ToRequester(), http.RequestAborted) }));
 
         fragments.MapGet("/machines/{id:long}/deployments", async Task<RazorComponentResult<MachineDeploymentList>> (long id, HttpContext http, AppDbContext db) =>
             new RazorComponentResult<MachineDeploymentList>(new { MachineId = id, Rows = await MachineDeploymentList.LoadAsync(db, http.ToRequester(), id, http.RequestAborted) }));
