@@ -130,6 +130,12 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
             var machine = await WithDbAsync(db => db.Machines.AsNoTracking().SingleAsync(m => m.Id == machineId));
             Assert.Equal(MachineState.Available, machine.State);
             Assert.False(machine.IsHeld);
+
+            // The dashboard lists both runs as ended.
+            await page.GetByRole(AriaRole.Link, new() { Name = "Deployments" }).First.ClickAsync();
+            await Assertions.Expect(page.Locator("#ended-deployments tbody tr")).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator("#ended-deployments")).ToContainTextAsync("e2e-node.lab");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-dashboard.png"), FullPage = true });
         }
         catch
         {

@@ -77,18 +77,20 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
         var page = Show<ProvisionPage>();
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#provision-machines input[type=checkbox]:checked").Count), Patience);
 
-        // The second machine starts elsewhere (another tab, the API) while this form is open.
-        var elsewhere = await Portal.StartAsync(alice.Api, mine[1], "elsewhere.lab");
+        // The machine listed second starts elsewhere (another tab, the API) while this form is open.
+        var listed = page.FindAll("#provision-machines [data-machine-id]").Select(e => long.Parse(e.GetAttribute("data-machine-id")!)).ToList();
+        await Portal.StartAsync(alice.Api, listed[1], "elsewhere.lab");
         page.Find("#hostname").Change("multi{n}.lab");
         page.Find("#ssh-keys").Change(Key);
         page.Find("#start-provisioning").Click();
 
         page.WaitForAssertion(() => Assert.NotNull(page.Find("#provision-errors")), Patience);
         var started = Assert.Single(page.FindAll("#provision-started li"));
-        Assert.Equal(mine[0].ToString(), started.GetAttribute("data-machine-id"));
+        Assert.Equal(listed[0].ToString(), started.GetAttribute("data-machine-id"));
         Assert.Contains("as multi1.lab", started.TextContent);
         var refused = Assert.Single(page.FindAll("#provision-errors li"));
-        Assert.Equal(mine[1].ToString(), refused.GetAttribute("data-machine-id"));
+        Assert.Equal(listed[1].ToString(), refused.GetAttribute("data-machine-id"));
+        Assert.Contains("(multi2.lab)", refused.TextContent);
         Assert.Contains("already being provisioned", refused.TextContent);
         // Numbered in the order the form lists the machines; both are Provisioning now, so neither can be ticked again.
         var runs = await DeploymentsOnAsync(mine);
