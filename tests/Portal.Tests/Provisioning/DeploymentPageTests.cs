@@ -175,7 +175,8 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
 
         page.WaitForAssertion(() => Assert.Equal("Cancelled", page.Find("#deployment-state").GetAttribute("data-state")), Patience);
         Assert.Equal(DeploymentState.Cancelled, (await Portal.DeploymentAsync(id)).State);
-        Assert.Contains(Snackbars, s => s.Contains("cancelled", StringComparison.Ordinal));
+        // The live reload may show the new state before the action's own answer arrives in a snackbar.
+        page.WaitForAssertion(() => Assert.Contains(Snackbars, s => s.Contains("cancelled", StringComparison.Ordinal)), Patience);
         Assert.Empty(page.FindAll("#cancel-deployment"));
         Assert.NotNull(page.Find("#timeline tr[data-phase=cancelled]"));
     }
