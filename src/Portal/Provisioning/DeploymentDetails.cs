@@ -9,7 +9,7 @@ namespace Portal.Provisioning;
 /// <summary>One timeline entry with the time since the entry before it and since the run began.</summary>
 public sealed record TimelineEntry(DeploymentEvent Event, TimeSpan SincePrevious, TimeSpan SinceStart);
 
-/// <summary>Everything the timeline page shows, read in one place for the page, its live fragment and the API.</summary>
+/// <summary>Everything the timeline page shows, read in one place for the page and the API.</summary>
 public sealed record DeploymentDetails(
     Deployment Deployment, DeploymentWorkflow? Workflow, string RequestedBy, IReadOnlyList<TimelineEntry> Timeline, int Percent,
     bool ShowsServedFiles, bool MayAct)

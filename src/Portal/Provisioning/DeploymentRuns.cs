@@ -12,7 +12,7 @@ public sealed record ProvisionResult(long MachineId, string MachineName, string 
 }
 
 /// <summary>
-/// Starts and cancels runs for the pages and the API. Starting several machines runs one deployment
+/// Starts, cancels, retries and releases runs for the pages and the API, each Core call in a DI scope of its own. Starting several machines runs one deployment
 /// per machine, with the same profile, keys and parameters, and reports each machine's outcome: a
 /// refused machine never stops the others, and none is left out of the answer.
 /// </summary>
@@ -48,5 +48,19 @@ internal sealed class DeploymentRuns(AppDbContext db, IServiceScopeFactory scope
     {
         await using var scope = scopes.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<ProvisioningService>().CancelAsync(deploymentId, who, ct);
+    }
+
+    /// <summary>Starts a failed run again as a new deployment (its id is in the answer).</summary>
+    public async Task<ProvisioningService.Started> RetryAsync(long deploymentId, Requester who, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ProvisioningService>().RetryAsync(deploymentId, who, ct);
+    }
+
+    /// <summary>Gives the machine back through a release run (optionally wiping it with <paramref name="wipeProfileId"/>).</summary>
+    public async Task<ProvisioningService.Started> ReleaseAsync(long machineId, long? wipeProfileId, Requester who, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ProvisioningService>().ReleaseAsync(machineId, wipeProfileId, who, ct);
     }
 }

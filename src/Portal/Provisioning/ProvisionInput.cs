@@ -15,6 +15,22 @@ internal static partial class ProvisionInput
     public static List<string> SshKeys(string? text) =>
         (text ?? "").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
 
+    /// <summary>
+    /// The rule Core applies to each key (it refuses the run otherwise), checked here so the form can
+    /// say so next to the field instead of once per machine.
+    /// </summary>
+    public static string? CheckSshKeys(string? text)
+    {
+        var lines = (text ?? "").Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var key = lines[i].Trim();
+            if (key.Length > 0 && !key.StartsWith("ssh-", StringComparison.Ordinal) && !key.StartsWith("ecdsa-", StringComparison.Ordinal))
+                return $"Line {i + 1}: \"{Shorten(key)}\" does not look like an SSH public key (ssh-ed25519 / ssh-rsa / ecdsa-...).";
+        }
+        return null;
+    }
+
     /// <summary><c>key=value</c> lines; blank lines and <c>#</c> comments are skipped, the value is everything after the first '='.</summary>
     public static Dictionary<string, string> Parameters(string? text, out string? error)
     {

@@ -11,10 +11,9 @@ internal static class ProvisioningSetup
         builder.Services.AddScoped<DeploymentRuns>();
     }
 
-    /// <summary>Cancel/retry forms, the live fragments and /api/v1/deployments (the pages are Razor components).</summary>
+    /// <summary>/api/v1/deployments and the fragments the machine pages still use (the provisioning pages are interactive components).</summary>
     public static void MapProvisioningEndpoints(this WebApplication app)
     {
-        app.MapDeploymentForms();
         app.MapDeploymentFragments();
         app.MapDeploymentApi();
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +11,7 @@ using Portal.Core.Users;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
 using Portal.Core.Redfish;
+using Portal.Core.Reservations;
 using Portal.Lab;
 using Portal.TestSupport;
 using Xunit.Abstractions;
@@ -47,10 +49,10 @@ public sealed class NetbootingPortal : PortalServer, IAsyncLifetime
 }
 
 /// <summary>
-/// A user picks a VM-backed lab machine in the catalogue, reserves it, provisions it with the lab
-/// installer and watches the timeline reach Deployed live: QEMU is powered on through the lab's
-/// Redfish BMC, PXE-boots Portal's iPXE script, the lab installer fetches its config and phones
-/// home. Then the user releases it and the release run powers it off.
+/// A user holding a VM-backed lab machine provisions it with the lab installer from the provision
+/// page and watches the timeline reach Deployed live: QEMU is powered on through the lab's Redfish
+/// BMC, PXE-boots Portal's iPXE script, the lab installer fetches its config and phones home. Then
+/// the user releases it from the timeline and the release run powers it off.
 /// </summary>
 public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser browser, ITestOutputHelper output)
     : IClassFixture<NetbootingPortal>, IClassFixture<Browser>
@@ -59,7 +61,7 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
     private const string UserPassword = "E2e-Builder-Passw0rd";
 
     [QemuFact]
-    public async Task UserReservesAMachineProvisionsItAndWatchesTheTimelineReachDeployedThenReleasesIt()
+    public async Task UserProvisionsAHeldMachineAndWatchesTheTimelineReachDeployedThenReleasesIt()
     {
         var port = new Uri(portal.BaseUrl).Port;
         var labDirectory = Directory.CreateTempSubdirectory("portal-e2e-vm-lab-").FullName;
@@ -71,58 +73,69 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
         var system = lab.Bmcs[0].Systems[0];
         try
         {
-            var machineId = await OnboardAndCreateUserAsync(lab);
+            // Reserving is the catalogue's flow (tested there); here the user already holds the machine.
+            var machineId = await OnboardAndReserveAsync(lab);
 
             Assertions.SetDefaultExpectTimeout(60_000);
             var page = await browser.Instance.NewPageAsync();
             page.SetDefaultTimeout(30_000);
             await page.GotoAsync(portal.BaseUrl + "/account/login");
-            await page.FillAsync("#email", UserEmail);
-            await page.FillAsync("#password", UserPassword);
-            await page.ClickAsync("#sign-in");
+            await page.GetByLabel("Email").FillAsync(UserEmail);
+            await page.GetByLabel("Password").FillAsync(UserPassword);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
             await page.WaitForURLAsync(portal.BaseUrl + "/");
 
-            // Pick it in the catalogue and reserve it.
-            await page.GotoAsync(portal.BaseUrl + "/machines");
-            var row = page.Locator($"#machines tbody tr[data-machine-id='{machineId}']");
-            await row.Locator("input[name=pick]").CheckAsync();
-            await page.ClickAsync("#reserve-selected");
-            await page.WaitForURLAsync("**/machines/mine**");
-
-            // Provision it with the lab installer from its page; the timeline opens.
-            await page.GotoAsync($"{portal.BaseUrl}/machines/{machineId}");
-            await page.SelectOptionAsync("#profile", new SelectOptionValue { Label = "Lab installer" });
-            await page.FillAsync("#hostname", "e2e-node.lab");
+            // The provision page, as a machine's page links to it: the machine is ticked already.
+            await page.GotoAsync($"{portal.BaseUrl}/deployments/new?machine={machineId}");
+            await Assertions.Expect(page.GetByRole(AriaRole.Group, new() { Name = "Machines" }).GetByRole(AriaRole.Checkbox)).ToBeCheckedAsync();
+            await page.GetByLabel("OS profile").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "Lab installer" }).ClickAsync();
+            // No hostname yet: the form says so next to the field and starts nothing.
+            await page.GetByRole(AriaRole.Button, new() { Name = "Provision" }).ClickAsync();
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-provision-form.png"), FullPage = true });
+            await Assertions.Expect(page.GetByText("Give a hostname.")).ToBeVisibleAsync();
+            await page.GetByLabel("Hostname pattern").FillAsync("e2e-node.lab");
             var clock = Stopwatch.StartNew();
-            await page.ClickAsync("#start-provisioning");
-            await page.WaitForURLAsync("**/deployments/*");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Provision" }).ClickAsync();
+            await page.WaitForURLAsync(new Regex(@"/deployments/\d+$"));
             await Assertions.Expect(page.Locator("#live-status")).ToHaveAttributeAsync("data-state", "live");
             await page.EvaluateAsync("window.__stillTheSamePage = true");
 
-            // Every step arrives through the hub: the page is never reloaded.
-            await Assertions.Expect(page.Locator("#deployment-step")).ToHaveAttributeAsync("data-step", "WaitForScriptFetch", new() { Timeout = 60_000 });
-            await Assertions.Expect(page.Locator("#timeline tr[data-kind=Installer][data-phase=pre]")).ToHaveCountAsync(1, new() { Timeout = 90_000 });
-            await Assertions.Expect(page.Locator("#deployment-step")).ToHaveAttributeAsync("data-step", "Deployed", new() { Timeout = 90_000 });
+            // Every step arrives through the circuit: the page is never reloaded.
+            var step = page.Locator("#deployment-step");
+            var timeline = page.Locator("#timeline");
+            await Assertions.Expect(step).ToHaveAttributeAsync("data-step", "WaitForScriptFetch", new() { Timeout = 60_000 });
+            await Assertions.Expect(timeline.Locator("tr[data-kind=Installer][data-phase=pre]")).ToHaveCountAsync(1, new() { Timeout = 90_000 });
+            await Assertions.Expect(step).ToHaveAttributeAsync("data-step", "Deployed", new() { Timeout = 90_000 });
             output.WriteLine($"click to Deployed: {clock.Elapsed.TotalSeconds:F1} s");
             Assert.True(await page.EvaluateAsync<bool>("window.__stillTheSamePage === true"));
             await Assertions.Expect(page.Locator("#deployment-state")).ToHaveAttributeAsync("data-state", "Finished");
-            await Assertions.Expect(page.Locator("#timeline tr[data-kind=Netboot][data-phase=script]")).ToHaveCountAsync(1);
-            await Assertions.Expect(page.Locator("#timeline tr[data-kind=Netboot][data-phase=config]")).ToHaveCountAsync(1);
-            await Assertions.Expect(page.Locator("#timeline tr[data-kind=Installer][data-phase=done]")).ToHaveCountAsync(1);
-            await Assertions.Expect(page.Locator("#served-script")).ToContainTextAsync("/boot-files/lab-installer/vmlinuz");
-            await Assertions.Expect(page.Locator("#served-config")).ToContainTextAsync("PORTAL_HOSTNAME='e2e-node.lab'");
+            await Assertions.Expect(page.GetByRole(AriaRole.Progressbar).First).ToHaveAttributeAsync("aria-valuenow", "100");
+            await Assertions.Expect(timeline.Locator("tr[data-kind=Netboot][data-phase=script]")).ToHaveCountAsync(1);
+            await Assertions.Expect(timeline.Locator("tr[data-kind=Netboot][data-phase=config]")).ToHaveCountAsync(1);
+            await Assertions.Expect(timeline.Locator("tr[data-kind=Installer][data-phase=done]")).ToHaveCountAsync(1);
+            await Assertions.Expect(page.GetByLabel("iPXE script")).ToContainTextAsync("/boot-files/lab-installer/vmlinuz");
+            await Assertions.Expect(page.GetByLabel("Installer config")).ToContainTextAsync("PORTAL_HOSTNAME='e2e-node.lab'");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-deployed.png"), FullPage = true });
             Assert.True(system.PowerOnCount >= 1);
             Assert.Equal("Pxe", system.LastBootSource);
 
-            // Release: a release run powers it off and the machine is offered again.
-            await page.GotoAsync($"{portal.BaseUrl}/machines/{machineId}");
-            await page.ClickAsync("#release");
-            await page.WaitForURLAsync("**/deployments/*");
-            await Assertions.Expect(page.Locator("#deployment-step")).ToHaveAttributeAsync("data-step", "Released");
+            // Release from the timeline, after a confirmation: a release run powers it off and the machine is offered again.
+            var deployedUrl = page.Url;
+            await page.GetByRole(AriaRole.Button, new() { Name = "Release" }).ClickAsync();
+            await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Release" }).ClickAsync();
+            await page.WaitForURLAsync(url => url != deployedUrl);
+            await Assertions.Expect(step).ToHaveAttributeAsync("data-step", "Released");
             Assert.Equal(LabPowerState.Off, system.PowerState);
             var machine = await WithDbAsync(db => db.Machines.AsNoTracking().SingleAsync(m => m.Id == machineId));
             Assert.Equal(MachineState.Available, machine.State);
             Assert.False(machine.IsHeld);
+
+            // The dashboard lists both runs as ended.
+            await page.GetByRole(AriaRole.Link, new() { Name = "Deployments" }).First.ClickAsync();
+            await Assertions.Expect(page.Locator("#ended-deployments tbody tr")).ToHaveCountAsync(2);
+            await Assertions.Expect(page.Locator("#ended-deployments")).ToContainTextAsync("e2e-node.lab");
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-dashboard.png"), FullPage = true });
         }
         catch
         {
@@ -146,7 +159,7 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
         }
     }
 
-    private async Task<long> OnboardAndCreateUserAsync(LabFleet lab)
+    private async Task<long> OnboardAndReserveAsync(LabFleet lab)
     {
         var bmc = lab.Bmcs[0];
         await using var scope = portal.Services.CreateAsyncScope();
@@ -159,7 +172,10 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
         var user = new AppUser { UserName = UserEmail, Email = UserEmail, EmailConfirmed = true, DisplayName = "Builder" };
         Assert.True((await users.CreateAsync(user, UserPassword)).Succeeded);
         Assert.True((await users.AddToRoleAsync(user, Roles.User)).Succeeded);
-        return await WithDbAsync(db => db.Machines.Where(m => m.BmcId == db.Bmcs.Single().Id).Select(m => m.Id).SingleAsync());
+        var machineId = await WithDbAsync(db => db.Machines.Where(m => m.BmcId == db.Bmcs.Single().Id).Select(m => m.Id).SingleAsync());
+        var reserved = await scope.ServiceProvider.GetRequiredService<Reservations>().ReserveAsync([machineId], null, new Requester(user.Id, UserEmail, IsOperator: false));
+        Assert.True(reserved.Succeeded, reserved.Message);
+        return machineId;
     }
 
     private async Task<T> WithDbAsync<T>(Func<AppDbContext, Task<T>> work)

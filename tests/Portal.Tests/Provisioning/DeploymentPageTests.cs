@@ -1,187 +1,273 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using AngleSharp.Html.Dom;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Persistence;
+using Portal.Core.Provisioning;
 using Portal.Core.Users;
-using Portal.Tests.Support;
+using Portal.Provisioning;
 
 namespace Portal.Tests.Provisioning;
 
-/// <summary>The provision forms, the timeline page and the dashboard, the way a browser without JavaScript uses them.</summary>
+/// <summary>The provision form, the timeline page and the dashboard, interactive, against the real Portal services.</summary>
 [Collection(ProvisioningCollection.Name)]
-public sealed class DeploymentPageTests(ProvisioningFactory factory)
+public sealed class DeploymentPageTests(ProvisioningFactory factory) : ProvisioningComponentTest(factory)
 {
     private const string Key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk alice@lab";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    /// <summary>Posts the form found by <paramref name="formSelector"/> on <paramref name="pageUrl"/>: its hidden fields plus <paramref name="fields"/> (which may repeat a name).</summary>
-    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient client, string pageUrl, string formSelector, params (string Name, string Value)[] fields)
+    private void GoTo(string url) => Services.GetRequiredService<NavigationManager>().NavigateTo(url);
+
+    private Task<List<Deployment>> DeploymentsOnAsync(IEnumerable<long> machines)
     {
-        var page = await client.GetPageAsync(pageUrl);
-        var form = page.QuerySelector(formSelector) as IHtmlFormElement ?? throw new InvalidOperationException($"No {formSelector} on {pageUrl}");
-        var values = form.QuerySelectorAll("input[type=hidden]").OfType<IHtmlInputElement>().Select(i => new KeyValuePair<string, string>(i.Name!, i.Value))
-            .Concat(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value)));
-        var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? pageUrl : form.GetAttribute("action")!;
-        return await client.PostAsync(action, new FormUrlEncodedContent(values));
+        var ids = machines.ToList();
+        return Portal.WithDbAsync(db => db.Deployments.AsNoTracking().Where(d => ids.Contains(d.MachineId)).OrderBy(d => d.Id).ToListAsync());
     }
 
-    /// <summary>Where a redirect points, as a local path (the page form's redirect is absolute, the minimal API ones are not).</summary>
-    private static string Target(HttpResponseMessage response)
+    /// <summary>The helper or error text under the field whose input has <paramref name="inputId"/>.</summary>
+    private static string FieldText(IRenderedComponent<IComponent> page, string inputId) =>
+        page.Find($".mud-input-control:has(#{inputId})").TextContent;
+
+    [Fact]
+    public async Task AMissingHostnamePatternIsSaidNextToTheFieldAndNothingStarts()
     {
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        return new Uri(new Uri("http://localhost"), response.Headers.Location!).PathAndQuery;
+        var alice = await Portal.MemberAsync("form-missing");
+        var mine = await Portal.ReservedAsync(alice.Api, 2);
+        SignIn(alice);
+        GoTo($"/deployments/new?machine={mine[0]}&machine={mine[1]}");
+
+        var page = Show<ProvisionPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#provision-machines input[type=checkbox]:checked").Count), Patience);
+        page.Find("#start-provisioning").Click();
+
+        page.WaitForAssertion(() => Assert.Contains("Give a hostname pattern, e.g. node{n}.lab.", FieldText(page, "hostname")));
+        Assert.Empty(await DeploymentsOnAsync(mine));
     }
 
     [Fact]
-    public async Task TheProvisionFormForOneMachineStartsADeploymentAndLandsOnItsLiveTimeline()
+    public async Task ABadSshKeyAPatternWithoutNumberAndABadParameterLineAreEachSaidNextToTheirField()
     {
-        var (browser, api) = await factory.UserAsync("page-start");
-        var machineId = (await factory.ReservedAsync(api))[0];
-        var profileId = (await factory.LabInstallerIdAsync()).ToString();
+        var alice = await Portal.MemberAsync("form-bad");
+        var mine = await Portal.ReservedAsync(alice.Api, 2);
+        SignIn(alice);
+        GoTo($"/deployments/new?machine={mine[0]}&machine={mine[1]}");
+        var page = Show<ProvisionPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#provision-machines input[type=checkbox]:checked").Count), Patience);
 
-        // The machine page's Provision button leads here with the machine ticked.
-        var machinePage = await browser.GetPageAsync($"/deployments/new?machine={machineId}");
-        Assert.NotNull(machinePage.QuerySelector($"#provision-form input[name=machine][value='{machineId}'][checked]"));
-        Assert.NotNull(machinePage.QuerySelector($"#profile option[value='{profileId}']"));
-        Assert.Equal("/fragments/provision/parameters", machinePage.QuerySelector("#profile")!.GetAttribute("hx-get"));
-        var defaults = await browser.GetStringAsync($"/fragments/provision/parameters?profile={profileId}");
-        Assert.Equal("install_seconds=1", BrowserSession.Parse(defaults).QuerySelector("textarea#parameters")!.TextContent.Trim());
+        page.Find("#hostname").Change("same.lab");
+        page.Find("#ssh-keys").Change(Key + "\nnot-a-key here");
+        page.Find("#parameters").Change("install_seconds=1\njust words");
+        page.Find("#start-provisioning").Click();
 
-        var response = await PostFormAsync(browser, $"/deployments/new?machine={machineId}", "#provision-form",
-            ("machine", machineId.ToString()), ("profile", profileId), ("hostname", "form-node.lab"), ("ssh_keys", Key + "\n\n"), ("parameters", "install_seconds=3\n# a comment\n"));
-
-        var location = Target(response);
-        Assert.Matches(@"^/deployments/\d+\?ok=", location);
-        var timeline = await browser.GetPageAsync(location);
-        var id = long.Parse(timeline.QuerySelector("#deployment")!.GetAttribute("data-deployment-id")!);
-        Assert.Equal($"deployment:{id}", timeline.QuerySelector("#deployment")!.GetAttribute("data-live-topic"));
-        Assert.Equal("Active", timeline.QuerySelector("#deployment-state")!.GetAttribute("data-state"));
-        Assert.False(string.IsNullOrEmpty(timeline.QuerySelector("#deployment-step")!.GetAttribute("data-step")));
-        Assert.NotNull(timeline.QuerySelector("#timeline tr[data-phase=started]"));
-        Assert.Contains("Provisioning", timeline.QuerySelector("#notice")!.TextContent);
-        Assert.Equal(Key, timeline.QuerySelector("#deployment-ssh-keys li")!.TextContent);
-        Assert.Equal("3", timeline.QuerySelector("#deployment-parameters td")!.TextContent);
-        Assert.NotNull(timeline.QuerySelector("#cancel-deployment"));
-        Assert.Null(timeline.QuerySelector("#retry-deployment"));
-
-        var cancel = await PostFormAsync(browser, $"/deployments/{id}", "form:has(#cancel-deployment)");
-
-        var cancelled = await browser.GetPageAsync(Target(cancel));
-        Assert.Contains("cancelled", cancelled.QuerySelector("#notice")!.TextContent);
-        Assert.Equal("Cancelled", cancelled.QuerySelector("#deployment-state")!.GetAttribute("data-state"));
-        Assert.Null(cancelled.QuerySelector("#cancel-deployment"));
+        page.WaitForAssertion(() => Assert.Contains("needs {n} or {name}", FieldText(page, "hostname")));
+        Assert.Contains("Line 2: \"not-a-key here\" does not look like an SSH public key", FieldText(page, "ssh-keys"));
+        Assert.Contains("Parameters, line 2: \"just words\" is not key=value.", FieldText(page, "parameters"));
+        Assert.Empty(await DeploymentsOnAsync(mine));
     }
 
     [Fact]
-    public async Task TheProvisionFormProvisionsSeveralFromAPatternAndNamesEachRefusedMachineAndWhy()
+    public async Task ProvisioningTwoMachinesWhereOneWasTakenMeanwhileShowsAResultPerMachine()
     {
-        var (browser, api) = await factory.UserAsync("page-multi");
-        var (_, other) = await factory.UserAsync("page-multi-other");
-        var mine = await factory.ReservedAsync(api, 2);
-        var theirs = (await factory.ReservedAsync(other))[0];
-        var profileId = (await factory.LabInstallerIdAsync()).ToString();
-        var myMachines = await browser.GetPageAsync("/deployments/new");
-        Assert.Equal(mine.Order(), myMachines.QuerySelectorAll("#provision-form input[type=checkbox][name=machine]").Select(i => long.Parse(i.GetAttribute("value")!)).Order());
+        var alice = await Portal.MemberAsync("form-multi");
+        var mine = await Portal.ReservedAsync(alice.Api, 2);
+        SignIn(alice);
+        GoTo($"/deployments/new?machine={mine[0]}&machine={mine[1]}");
+        var page = Show<ProvisionPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#provision-machines input[type=checkbox]:checked").Count), Patience);
 
-        var samePattern = await PostFormAsync(browser, "/deployments/new", "#provision-form",
-            ("machine", mine[0].ToString()), ("machine", mine[1].ToString()), ("profile", profileId), ("hostname", "same.lab"), ("ssh_keys", Key));
-        var refusedOne = await PostFormAsync(browser, "/deployments/new", "#provision-form",
-            ("machine", mine[0].ToString()), ("machine", theirs.ToString()), ("machine", mine[1].ToString()), ("profile", profileId), ("hostname", "multi{n}.lab"), ("ssh_keys", Key));
+        // The machine listed second starts elsewhere (another tab, the API) while this form is open.
+        var listed = page.FindAll("#provision-machines [data-machine-id]").Select(e => long.Parse(e.GetAttribute("data-machine-id")!)).ToList();
+        await Portal.StartAsync(alice.Api, listed[1], "elsewhere.lab");
+        page.Find("#hostname").Change("multi{n}.lab");
+        page.Find("#ssh-keys").Change(Key);
+        page.Find("#start-provisioning").Click();
 
-        var patternPage = BrowserSession.Parse(await samePattern.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.OK, samePattern.StatusCode);
-        Assert.Contains("needs {n} or {name}", patternPage.QuerySelector("#provision-error")!.TextContent);
-        Assert.Equal("same.lab", patternPage.QuerySelector("#hostname")!.GetAttribute("value"));
-        Assert.Equal(Key, patternPage.QuerySelector("#ssh-keys")!.TextContent);
-        Assert.Equal(2, patternPage.QuerySelectorAll("#provision-form input[name=machine]:checked").Length);
-
-        var results = BrowserSession.Parse(await refusedOne.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.OK, refusedOne.StatusCode);
-        Assert.Equal(mine.Order(), results.QuerySelectorAll("#provision-started li").Select(li => long.Parse(li.GetAttribute("data-machine-id")!)).Order());
-        var refusal = Assert.Single(results.QuerySelectorAll("#provision-errors li"));
-        Assert.Equal(theirs.ToString(), refusal.GetAttribute("data-machine-id"));
-        Assert.Contains("held by page-multi-other@test.local", refusal.TextContent);
-        var hostnames = await api.GetFromJsonAsync<JsonElement>("/api/v1/deployments?state=Active");
-        // Numbered in the order the form lists the machines; the refused one (not the user's) comes last.
-        Assert.Equal(["multi1.lab", "multi2.lab"], hostnames.EnumerateArray().Where(d => mine.Contains(d.GetProperty("machineId").GetInt64()))
-            .Select(d => d.GetProperty("hostname").GetString()).Order());
-
-        // Both are now Provisioning: the form lists them disabled, so a second press cannot start them twice.
-        var after = await browser.GetPageAsync("/deployments/new");
-        Assert.All(after.QuerySelectorAll("#provision-form input[name=machine]"), i => Assert.True(i.HasAttribute("disabled")));
-        foreach (var d in hostnames.EnumerateArray().Where(d => mine.Contains(d.GetProperty("machineId").GetInt64())))
-            await api.PostAsync($"/api/v1/deployments/{d.GetProperty("id").GetInt64()}/cancel", null);
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("#provision-errors")), Patience);
+        var started = Assert.Single(page.FindAll("#provision-started li"));
+        Assert.Equal(listed[0].ToString(), started.GetAttribute("data-machine-id"));
+        Assert.Contains("as multi1.lab", started.TextContent);
+        var refused = Assert.Single(page.FindAll("#provision-errors li"));
+        Assert.Equal(listed[1].ToString(), refused.GetAttribute("data-machine-id"));
+        Assert.Contains("(multi2.lab)", refused.TextContent);
+        Assert.Contains("already being provisioned", refused.TextContent);
+        // Numbered in the order the form lists the machines; both are Provisioning now, so neither can be ticked again.
+        var runs = await DeploymentsOnAsync(mine);
+        Assert.Equal(["elsewhere.lab", "multi1.lab"], runs.Select(d => d.Hostname).Order());
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#provision-machines input[type=checkbox][disabled]").Count));
+        foreach (var run in runs) await alice.Api.PostAsync($"/api/v1/deployments/{run.Id}/cancel", null);
     }
 
     [Fact]
-    public async Task SeveralMachinesThatAllStartLeadToTheDashboard()
+    public async Task TwoMachinesThatBothStartLeadToTheDashboardWithOneMessage()
     {
-        var (browser, api) = await factory.UserAsync("page-all");
-        var mine = await factory.ReservedAsync(api, 2);
+        var alice = await Portal.MemberAsync("form-all");
+        var mine = await Portal.ReservedAsync(alice.Api, 2);
+        SignIn(alice);
+        GoTo($"/deployments/new?machine={mine[0]}&machine={mine[1]}");
+        var page = Show<ProvisionPage>();
+        page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#provision-machines input[type=checkbox]:checked").Count), Patience);
 
-        var response = await PostFormAsync(browser, "/deployments/new", "#provision-form",
-            ("machine", mine[0].ToString()), ("machine", mine[1].ToString()), ("profile", (await factory.LabInstallerIdAsync()).ToString()), ("hostname", "{name}"));
+        page.Find("#hostname").Change("{name}");
+        page.Find("#start-provisioning").Click();
 
-        Assert.StartsWith("/deployments?ok=", Target(response));
-        var dashboard = await browser.GetPageAsync(Target(response));
-        Assert.Contains("Started 2 deployments", dashboard.QuerySelector("#notice")!.TextContent);
-        Assert.Equal(2, dashboard.QuerySelectorAll("#running-deployments tr[data-deployment-id]").Length);
-        foreach (var row in dashboard.QuerySelectorAll("#running-deployments tr[data-deployment-id]"))
-            await api.PostAsync($"/api/v1/deployments/{row.GetAttribute("data-deployment-id")}/cancel", null);
+        page.WaitForAssertion(() => Assert.Equal("deployments", Location), Patience);
+        Assert.Contains(Snackbars, s => s.StartsWith("Started 2 deployments", StringComparison.Ordinal));
+        var runs = await DeploymentsOnAsync(mine);
+        Assert.Equal(2, runs.Count);
+        foreach (var run in runs) await alice.Api.PostAsync($"/api/v1/deployments/{run.Id}/cancel", null);
     }
 
     [Fact]
-    public async Task TheDashboardShowsOperatorsEveryRunningDeploymentAndUsersOnlyTheirOwn()
+    public async Task TheTimelineFollowsTheRunAsItFailsAndRetryAsksFirstThenOpensTheNewRun()
     {
-        var (owner, ownerApi) = await factory.UserAsync("board-owner");
-        var (stranger, _) = await factory.UserAsync("board-stranger");
-        var (op, _) = await factory.UserAsync("board-operator", Roles.Operator);
-        var machineId = (await factory.ReservedAsync(ownerApi))[0];
-        var started = await ownerApi.PostAsJsonAsync("/api/v1/deployments", new { machineId, profileId = await factory.LabInstallerIdAsync(), hostname = "board.lab" });
-        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        await ProvisioningFactory.WaitForStepAsync(ownerApi, id, "WaitForScriptFetch");
+        var alice = await Portal.MemberAsync("timeline-live");
+        var machineId = (await Portal.ReservedAsync(alice.Api))[0];
+        var id = await Portal.StartAsync(alice.Api, machineId, "live.lab");
+        SignIn(alice);
 
-        var operatorBoard = await op.GetPageAsync("/deployments");
-        var ownerBoard = await owner.GetPageAsync("/deployments");
-        var strangerBoard = await stranger.GetPageAsync("/deployments");
-        var fragment = BrowserSession.Parse(await op.GetStringAsync("/fragments/deployments"));
+        var page = Show<DeploymentPage>(("Id", id));
+        page.WaitForAssertion(() => Assert.Equal("WaitForScriptFetch", page.Find("#deployment-step").GetAttribute("data-step")), Patience);
+        Assert.Equal("Active", page.Find("#deployment-state").GetAttribute("data-state"));
+        Assert.NotNull(page.Find("#timeline tr[data-phase=started]"));
+        Assert.Empty(page.FindAll("#retry-deployment"));
 
-        var row = operatorBoard.QuerySelector($"#running-deployments tr[data-deployment-id='{id}']")!;
+        // The installer reports a failure: Core records it and publishes deployment:{id}; the open page follows.
+        var deployment = await Portal.DeploymentAsync(id);
+        await Portal.CreateClient().PostAsync($"/netboot/events/{deployment.Token}",
+            new StringContent("""{"phase":"failed","message":"kickstart: no <disk> & no network"}""", System.Text.Encoding.UTF8, "application/json"));
+
+        page.WaitForAssertion(() => Assert.Equal("Failed", page.Find("#deployment-state").GetAttribute("data-state")), Patience);
+        Assert.Contains("kickstart: no <disk> & no network", page.Find("#failure-reason").TextContent);
+        Assert.NotNull(page.Find("#timeline tr[data-kind=Installer][data-phase=failed]"));
+        Assert.Empty(page.FindAll("#cancel-deployment"));
+
+        Press(page, "#retry-deployment");
+        ClickDialogButton(page, "Not now");
+        Assert.Single(await DeploymentsOnAsync([machineId]));
+
+        Press(page, "#retry-deployment");
+        ClickDialogButton(page, "Retry");
+        page.WaitForAssertion(() => Assert.Matches(@"^deployments/\d+$", Location), Patience);
+        var retried = (await DeploymentsOnAsync([machineId])).Last();
+        Assert.NotEqual(id, retried.Id);
+        Assert.Equal($"deployments/{retried.Id}", Location);
+        Assert.Equal(DeploymentState.Active, retried.State);
+        await alice.Api.PostAsync($"/api/v1/deployments/{retried.Id}/cancel", null);
+    }
+
+    [Fact]
+    public async Task CancelAsksForConfirmationAndThenCancels()
+    {
+        var alice = await Portal.MemberAsync("timeline-cancel");
+        var machineId = (await Portal.ReservedAsync(alice.Api))[0];
+        var id = await Portal.StartAsync(alice.Api, machineId, "cancel.lab");
+        SignIn(alice);
+        var page = Show<DeploymentPage>(("Id", id));
+
+        Press(page, "#cancel-deployment");
+        ClickDialogButton(page, "Keep running");
+        Assert.Equal(DeploymentState.Active, (await Portal.DeploymentAsync(id)).State);
+
+        Press(page, "#cancel-deployment");
+        ClickDialogButton(page, "Cancel run");
+
+        page.WaitForAssertion(() => Assert.Equal("Cancelled", page.Find("#deployment-state").GetAttribute("data-state")), Patience);
+        Assert.Equal(DeploymentState.Cancelled, (await Portal.DeploymentAsync(id)).State);
+        // The live reload may show the new state before the action's own answer arrives in a snackbar.
+        page.WaitForAssertion(() => Assert.Contains(Snackbars, s => s.Contains("cancelled", StringComparison.Ordinal)), Patience);
+        Assert.Empty(page.FindAll("#cancel-deployment"));
+        Assert.NotNull(page.Find("#timeline tr[data-phase=cancelled]"));
+    }
+
+    [Fact]
+    public async Task ServedFilesAreShownEscapedToTheRequesterAndOperatorsAndHiddenFromTheMachinesNextHolder()
+    {
+        const string Script = "#!ipxe\nkernel http://portal/boot-files/vmlinuz console=ttyS0 <&>\nboot\n";
+        const string Config = "rootpw --iscrypted $6$salt$secrethash\n%post\necho '<script>alert(1)</script>' > /etc/motd\n%end\n";
+        var alice = await Portal.MemberAsync("files-owner");
+        var bob = await Portal.MemberAsync("files-next-holder");
+        var carol = await Portal.MemberAsync("files-operator", Roles.Operator);
+        var dave = await Portal.MemberAsync("files-stranger");
+        var machineId = (await Portal.ReservedAsync(alice.Api))[0];
+        var id = await Portal.StartAsync(alice.Api, machineId, "files.lab");
+        // The files as the netboot endpoints would have stored them; then the run is cancelled and the machine changes hands.
+        await Portal.WithDbAsync(async db =>
+        {
+            (await db.Deployments.SingleAsync(d => d.Id == id)).Rendered(Script, Config, DateTimeOffset.UtcNow);
+            return await db.SaveChangesAsync();
+        });
+        await alice.Api.PostAsync($"/api/v1/deployments/{id}/cancel", null);
+        await Portal.WithDbAsync(async db =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var machine = await db.Machines.SingleAsync(m => m.Id == machineId);
+            machine.Release(now);
+            machine.Reserve(bob.Id, bob.Email, now.AddHours(1), now);
+            return await db.SaveChangesAsync();
+        });
+
+        SignIn(alice);
+        var owners = Show<DeploymentPage>(("Id", id));
+        owners.WaitForElement("#served-config");
+        Assert.Equal(Script, owners.Find("pre#served-script").TextContent);
+        Assert.Equal(Config, owners.Find("pre#served-config").TextContent);
+        Assert.Empty(owners.FindAll("#served-config *, #served-script *"));
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", owners.Find("#served-config").InnerHtml);
+        owners.Dispose();
+
+        SignIn(carol);
+        var operators = Show<DeploymentPage>(("Id", id));
+        operators.WaitForElement("#served-config");
+        operators.Dispose();
+
+        SignIn(bob);
+        var holders = Show<DeploymentPage>(("Id", id));
+        holders.WaitForElement("#served-files-hidden");
+        Assert.Empty(holders.FindAll("#served-config, #served-script, #deployment-ssh-keys"));
+        Assert.DoesNotContain("secrethash", holders.Markup);
+        Assert.NotNull(holders.Find("#timeline tr[data-phase=cancelled]"));
+        holders.Dispose();
+
+        SignIn(dave);
+        var strangers = Show<DeploymentPage>(("Id", id));
+        strangers.WaitForElement("#deployment-missing");
+        Assert.DoesNotContain("files.lab", strangers.Markup);
+    }
+
+    [Fact]
+    public async Task TheDashboardShowsOperatorsEveryRunAndUsersOnlyTheirOwnAndFollowsNewRuns()
+    {
+        var owner = await Portal.MemberAsync("board-owner");
+        var op = await Portal.MemberAsync("board-operator", Roles.Operator);
+        var stranger = await Portal.MemberAsync("board-stranger");
+        var machines = await Portal.ReservedAsync(owner.Api, 2);
+        var id = await Portal.StartAsync(owner.Api, machines[0], "board.lab");
+
+        SignIn(op);
+        var board = Show<DeploymentsPage>();
+        board.WaitForAssertion(() => Assert.NotNull(board.Find($"#running-deployments tr[data-deployment-id='{id}']")), Patience);
+        var row = board.Find($"#running-deployments tr[data-deployment-id='{id}']");
         Assert.Equal("WaitForScriptFetch", row.GetAttribute("data-step"));
         Assert.Contains("Wait for the iPXE script fetch", row.TextContent);
         Assert.Contains("board-owner@test.local", row.TextContent);
-        Assert.Equal("deployments", operatorBoard.QuerySelector("#deployment-board")!.GetAttribute("data-live-topic"));
-        Assert.NotNull(fragment.QuerySelector($"#running-deployments tr[data-deployment-id='{id}']"));
-        Assert.NotNull(ownerBoard.QuerySelector($"#running-deployments tr[data-deployment-id='{id}']"));
-        Assert.Null(strangerBoard.QuerySelector($"[data-deployment-id='{id}']"));
-        Assert.NotNull(strangerBoard.QuerySelector("a[data-nav=deployments]"));
 
-        // The stranger gets "no such deployment" from the page, the fragment and the cancel form alike.
-        var page = await stranger.GetAsync($"/deployments/{id}");
-        Assert.Equal(HttpStatusCode.NotFound, page.StatusCode);
-        var missing = await page.Content.ReadAsStringAsync();
-        Assert.DoesNotContain("board.lab", missing);
-        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/fragments/deployments/{id}")).StatusCode);
-        var token = strangerBoard.QuerySelector("meta[name=antiforgery-token]")!.GetAttribute("content")!;
-        var cancel = await stranger.PostAsync($"/deployments/{id}/cancel", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
-        Assert.Contains("error=", cancel.Headers.Location!.OriginalString);
-        Assert.Equal("Active", (await factory.DeploymentAsync(id)).State.ToString());
+        // A run started elsewhere appears without a reload (Core publishes "deployments").
+        var second = await Portal.StartAsync(owner.Api, machines[1], "board2.lab");
+        board.WaitForAssertion(() => Assert.NotNull(board.Find($"#running-deployments tr[data-deployment-id='{second}']")), Patience);
+        board.Dispose();
 
-        // A failure shows on the dashboard with its reason, and Retry appears on the timeline.
-        var deployment = await factory.DeploymentAsync(id);
-        await factory.CreateClient().PostAsync($"/netboot/events/{deployment.Token}",
-            new StringContent("""{"phase":"failed","message":"kickstart: no <disk> & no network"}""", System.Text.Encoding.UTF8, "application/json"));
-        var failedRow = (await op.GetPageAsync("/deployments")).QuerySelector($"#failed-deployments tr[data-deployment-id='{id}']")!;
-        Assert.Equal("kickstart: no <disk> & no network", failedRow.QuerySelector(".failure-reason")!.TextContent);
-        var timeline = await owner.GetPageAsync($"/deployments/{id}");
-        Assert.Equal("Failed", timeline.QuerySelector("#deployment-state")!.GetAttribute("data-state"));
-        Assert.Contains("kickstart: no <disk> & no network", timeline.QuerySelector("#failure-reason")!.TextContent);
-        Assert.NotNull(timeline.QuerySelector("#retry-deployment"));
+        SignIn(owner);
+        var owners = Show<DeploymentsPage>();
+        owners.WaitForAssertion(() => Assert.NotNull(owners.Find($"#running-deployments tr[data-deployment-id='{id}']")), Patience);
+        owners.Dispose();
 
-        var retry = await PostFormAsync(owner, $"/deployments/{id}", "form:has(#retry-deployment)");
-        Assert.Matches(@"^/deployments/\d+\?ok=", Target(retry));
-        Assert.DoesNotMatch($@"^/deployments/{id}\?", Target(retry));
-        var retried = await owner.GetPageAsync(Target(retry));
-        Assert.Equal("Active", retried.QuerySelector("#deployment-state")!.GetAttribute("data-state"));
-        await PostFormAsync(owner, Target(retry), "form:has(#cancel-deployment)");
+        SignIn(stranger);
+        var strangers = Show<DeploymentsPage>();
+        strangers.WaitForElement("#deployment-board");
+        Assert.Empty(strangers.FindAll($"[data-deployment-id='{id}']"));
+
+        foreach (var run in new[] { id, second }) await owner.Api.PostAsync($"/api/v1/deployments/{run}/cancel", null);
     }
 }

@@ -14,6 +14,15 @@ public sealed class ProvisionInputTests
         Assert.Equal(new Dictionary<string, string> { ["repo_url"] = "http://mirror/os?a=b", ["timezone"] = "Etc/UTC" }, parameters);
     }
 
+    [Fact]
+    public void SshKeysAreCheckedLineByLineWithTheRuleCoreApplies()
+    {
+        Assert.Null(ProvisionInput.CheckSshKeys("ssh-ed25519 AAAA a@b\r\n\n  ecdsa-sha2-nistp256 AAAA c@d  \n"));
+        Assert.Null(ProvisionInput.CheckSshKeys(null));
+        Assert.Equal("Line 2: \"AAAAB3Nza c@d\" does not look like an SSH public key (ssh-ed25519 / ssh-rsa / ecdsa-...).",
+            ProvisionInput.CheckSshKeys("ssh-rsa AAAA a@b\nAAAAB3Nza c@d"));
+    }
+
     [Theory]
     [InlineData("just text", "line 1: \"just text\" is not key=value")]
     [InlineData("a=1\na=2", "line 2: \"a\" is given twice")]

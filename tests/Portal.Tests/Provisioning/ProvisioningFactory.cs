@@ -99,18 +99,34 @@ public sealed class ProvisioningFactory : PortalFactory, IAsyncLifetime
         }
     }
 
+    /// <summary>A new user (for bUnit tests, which sign in with its id) and an API client acting as them.</summary>
+    public async Task<Member> MemberAsync(string name, string role = Roles.User)
+    {
+        var email = $"{name}@test.local";
+        var user = await this.CreateUserAsync(email, Password, role);
+        using var scope = Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        var (token, secret) = ApiToken.Create(user.Id, "test", DateTimeOffset.UtcNow, null);
+        db.ApiTokens.Add(token);
+        await db.SaveChangesAsync();
+        return new Member(user.Id, email, role, this.Api(secret));
+    }
+
     /// <summary>A signed-in browser and an API client for a new user.</summary>
     public async Task<(HttpClient Browser, HttpClient Api)> UserAsync(string name, string role = Roles.User)
     {
-        var user = await this.CreateUserAsync($"{name}@test.local", Password, role);
-        using (var scope = Services.CreateScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            var (token, secret) = ApiToken.Create(user.Id, "test", DateTimeOffset.UtcNow, null);
-            db.ApiTokens.Add(token);
-            await db.SaveChangesAsync();
-            return (await this.SignedInAsync($"{name}@test.local", Password), this.Api(secret));
-        }
+        var member = await MemberAsync(name, role);
+        return (await this.SignedInAsync(member.Email, Password), member.Api);
+    }
+
+    /// <summary>Starts a run on <paramref name="machineId"/> through the API (as the machine's holder) and waits until it waits for the machine.</summary>
+    public async Task<long> StartAsync(HttpClient api, long machineId, string hostname)
+    {
+        var started = await api.PostAsJsonAsync("/api/v1/deployments", new { machineId, profileId = await LabInstallerIdAsync(), hostname });
+        Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+        var id = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await WaitForStepAsync(api, id, "WaitForScriptFetch");
+        return id;
     }
 
     /// <summary>New machines, reserved by the API client's user.</summary>
@@ -151,3 +167,6 @@ public sealed class ProvisioningFactory : PortalFactory, IAsyncLifetime
         throw new TimeoutException($"Deployment {id} never reached {step}.");
     }
 }
+
+/// <summary>A test user: its id and email (to sign in a bUnit context), its role, and an API client acting as it.</summary>
+public sealed record Member(string Id, string Email, string Role, HttpClient Api);
