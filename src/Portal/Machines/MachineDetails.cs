@@ -6,7 +6,7 @@ using Portal.Core.Power;
 
 namespace Portal.Machines;
 
-/// <summary>Everything the machine detail page shows, read in one place for the page and its live fragment.</summary>
+/// <summary>Everything the machine detail page shows, read in one place (the page reloads it when the machine changes).</summary>
 public sealed record MachineDetails(Machine Machine, IReadOnlyList<PowerOperation> PowerOperations, IReadOnlyList<AuditEvent> History,
     IReadOnlyList<WipeChoice> WipeProfiles)
 {
@@ -23,10 +23,15 @@ public sealed record MachineDetails(Machine Machine, IReadOnlyList<PowerOperatio
             .OrderByDescending(e => e.Id).Take(50).ToListAsync(ct);
         // A deployed (or failed) machine is released through a run that can wipe it first with any profile.
         var wipes = machine.State is MachineState.Deployed or MachineState.Failed
-            ? await db.OsProfiles.AsNoTracking().OrderBy(p => p.Name).Select(p => new WipeChoice(p.Id, p.Name)).ToListAsync(ct)
+            ? await WipeChoice.ListAsync(db, ct)
             : [];
         return new MachineDetails(machine, operations, history, wipes);
     }
 }
 
-public sealed record WipeChoice(long Id, string Name);
+public sealed record WipeChoice(long Id, string Name)
+{
+    /// <summary>Any OS profile can wipe: it netboots like an install before the power-off.</summary>
+    public static Task<List<WipeChoice>> ListAsync(AppDbContext db, CancellationToken ct) =>
+        db.OsProfiles.AsNoTracking().OrderBy(p => p.Name).Select(p => new WipeChoice(p.Id, p.Name)).ToListAsync(ct);
+}

@@ -10,8 +10,6 @@ internal static class MachinesSetup
 
     public static void MapMachineEndpoints(this WebApplication app)
     {
-        app.MapMachineForms();
-        app.MapMachineFragments();
         app.MapMachineApi();
     }
 }

@@ -6,7 +6,7 @@ using Portal.Machines;
 
 namespace Portal.Provisioning;
 
-/// <summary>The htmx fragments: a timeline (topic deployment:{id}), the dashboard (topic deployments), a machine's deployments, a profile's default parameters.</summary>
+/// <summary>The htmx fragments: a timeline (topic deployment:{id}), the dashboard (topic deployments), a profile's default parameters.</summary>
 internal static class DeploymentFragments
 {
     public static void MapDeploymentFragments(this WebApplication app)
@@ -23,9 +23,6 @@ internal static class DeploymentFragments
 
         fragments.MapGet("/deployments", async Task<RazorComponentResult<DeploymentBoardView>> (HttpContext http, AppDbContext db) =>
             new RazorComponentResult<DeploymentBoardView>(new { Board = await DeploymentBoard.LoadAsync(db, http.ToRequester(), http.RequestAborted) }));
-
-        fragments.MapGet("/machines/{id:long}/deployments", async Task<RazorComponentResult<MachineDeploymentList>> (long id, HttpContext http, AppDbContext db) =>
-            new RazorComponentResult<MachineDeploymentList>(new { MachineId = id, Rows = await MachineDeploymentList.LoadAsync(db, http.ToRequester(), id, http.RequestAborted) }));
 
         // The provision form's profile select swaps the parameters box for the chosen profile's defaults.
         fragments.MapGet("/provision/parameters", async Task<RazorComponentResult<ProvisionParameters>> (long? profile, AppDbContext db) =>

@@ -1,0 +1,173 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Portal.Core.Catalogue;
+using Portal.Core.Machines;
+using Portal.Core.Reservations;
+using Portal.Live;
+using Portal.Shell;
+
+namespace Portal.Machines;
+
+/// <summary>
+/// The catalogue: Core's <see cref="MachineCatalogue"/> behind a server-data grid, the facet
+/// filters above it. The address is the view: every change of filter, sort or page replaces the
+/// URL (no reload), and opening such a URL shows the same view.
+/// </summary>
+public sealed partial class MachinesPage : LiveComponent
+{
+    [Inject] private IServiceScopeFactory Scopes { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private UiActions Actions { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Options.IOptions<ReservationOptions> ReservationOptions { get; set; } = default!;
+
+    private static readonly Dictionary<string, CatalogueSort> SortByColumn = new()
+    {
+        [nameof(CatalogueRow.Name)] = CatalogueSort.Name, [nameof(CatalogueRow.Manufacturer)] = CatalogueSort.Vendor,
+        [nameof(CatalogueRow.CpuModel)] = CatalogueSort.Cpu, [nameof(CatalogueRow.CpuCores)] = CatalogueSort.Cores,
+        [nameof(CatalogueRow.CpuThreads)] = CatalogueSort.Threads, [nameof(CatalogueRow.MemoryBytes)] = CatalogueSort.Memory,
+        [nameof(CatalogueRow.GpuCount)] = CatalogueSort.Gpus, [nameof(CatalogueRow.DiskTotalBytes)] = CatalogueSort.Storage,
+        [nameof(CatalogueRow.NicMaxSpeedMbps)] = CatalogueSort.Nic, [nameof(CatalogueRow.State)] = CatalogueSort.State,
+        [nameof(CatalogueRow.PowerState)] = CatalogueSort.Power,
+    };
+
+    private MudDataGrid<CatalogueRow>? grid;
+    private CatalogueQuery query = CatalogueQuery.Default;
+    private Portal.Core.Catalogue.CataloguePage? result;
+    private IReadOnlyList<string> ignored = [];
+    private IReadOnlyList<MachineConflict> conflicts = [];
+    // Picked machines by id, kept across pages and reloads (a row that stops being Available drops out).
+    private readonly Dictionary<long, string> picked = [];
+    private int hours;
+    private bool busy;
+    // Set when a filter changed: the next load starts at page 1 whatever page the grid is on.
+    private bool backToFirstPage;
+    private bool urlRead;
+
+    private CatalogueFacets Facets => result?.Facets ?? new CatalogueFacets(new Dictionary<string, IReadOnlyList<FacetValue>>());
+
+    protected override void OnInitialized()
+    {
+        base.OnInitialized();
+        hours = ReservationOptions.Value.DefaultHours;
+        (query, ignored) = CatalogueUrl.Read(Navigation.Uri);
+        urlRead = true;
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        // The page gets parameters again after each URL replacement (and on back/forward): only a
+        // URL that says something else than the view shows (a link, history) changes the view.
+        if (!urlRead)
+        {
+            var (fromUrl, notUnderstood) = CatalogueUrl.Read(Navigation.Uri);
+            if (fromUrl != query && CatalogueUrl.For(fromUrl) != CatalogueUrl.For(result?.Query ?? query))
+            {
+                (query, ignored) = (fromUrl, notUnderstood);
+                if (grid is not null) await grid.ReloadServerData();
+            }
+        }
+        urlRead = false;
+    }
+
+    protected override bool ShowsTopic(string topic) =>
+        topic == "machines" || (topic.StartsWith("machine:", StringComparison.Ordinal) && result is not null
+            && long.TryParse(topic.AsSpan("machine:".Length), out var id) && (result.Rows.Any(r => r.Id == id) || picked.ContainsKey(id)));
+
+    protected override Task LoadAsync() => grid?.ReloadServerData() ?? Task.CompletedTask;
+
+    private async Task<GridData<CatalogueRow>> ServerDataAsync(GridState<CatalogueRow> state, CancellationToken ct)
+    {
+        var sort = state.SortDefinitions.FirstOrDefault();
+        var asked = query with
+        {
+            Sort = sort is not null && SortByColumn.TryGetValue(sort.SortBy, out var s) ? s : CatalogueSort.Name,
+            Descending = sort?.Descending ?? false,
+            Page = backToFirstPage ? 1 : state.Page + 1,
+            PageSize = state.PageSize,
+        };
+        backToFirstPage = false;
+        await using var scope = Scopes.CreateAsyncScope();
+        var page = await scope.ServiceProvider.GetRequiredService<MachineCatalogue>().SearchAsync(asked, ct);
+        result = page;
+        query = page.Query;
+        // Picks of machines no longer on offer are dropped (someone else took them meanwhile).
+        foreach (var row in page.Rows.Where(r => r.State != MachineState.Available && picked.ContainsKey(r.Id))) picked.Remove(row.Id);
+        var url = CatalogueUrl.For(query);
+        if (Navigation.ToBaseRelativePath(Navigation.Uri).Insert(0, "/") != url) Navigation.NavigateTo(url, replace: true);
+        StateHasChanged();
+        return new GridData<CatalogueRow> { Items = page.Rows, TotalItems = page.Total };
+    }
+
+    private SortDirection Initial(CatalogueSort sort) =>
+        query.Sort != sort ? SortDirection.None : query.Descending ? SortDirection.Descending : SortDirection.Ascending;
+
+    private async Task SetAsync(CatalogueQuery next)
+    {
+        query = next;
+        backToFirstPage = true;
+        conflicts = [];
+        if (grid is not null) await grid.ReloadServerData();
+    }
+
+    private Task ToggleTagAsync(string tag) =>
+        SetAsync(query with { Tags = query.Tags.Contains(tag) ? query.Tags.Where(t => t != tag).ToList() : query.Tags.Append(tag).Order(StringComparer.Ordinal).ToList() });
+
+    private void Pick(CatalogueRow row, bool on)
+    {
+        if (on) picked[row.Id] = row.Name;
+        else picked.Remove(row.Id);
+    }
+
+    /// <summary>All or nothing (Core's rule): on a conflict nothing is reserved and each conflict is listed.</summary>
+    private async Task ReserveAsync()
+    {
+        busy = true;
+        Outcome? outcome = null;
+        var ids = picked.Keys.ToList();
+        try
+        {
+            await Actions.RunAsync([], async (services, who) =>
+                outcome = await services.GetRequiredService<Reservations>().ReserveAsync(ids, hours, who));
+        }
+        finally { busy = false; }
+        if (outcome is { Succeeded: true })
+        {
+            picked.Clear();
+            Navigation.NavigateTo("/machines/mine");
+            return;
+        }
+        conflicts = outcome?.Conflicts ?? [];
+        if (grid is not null) await grid.ReloadServerData();
+    }
+
+    // The state filter: Available by default (what people can pick), one other state, or any but maintenance.
+    private string StateValue => query.States.Count == 0 ? "any"
+        : query.States is [MachineState.Available] ? "" : query.States[0].ToString();
+
+    private Task SetStateAsync(string? value) => SetAsync(query with
+    {
+        States = value == "any" ? [] : Enum.TryParse<MachineState>(value, out var s) ? [s] : [MachineState.Available],
+    });
+
+    private IReadOnlyList<FacetOption> StateOptions
+    {
+        get
+        {
+            var states = Facets[CatalogueFacets.State];
+            return states.Where(v => v.Value != nameof(MachineState.Available)).Select(v => new FacetOption(v.Value, v.Value, v.Count))
+                .Prepend(new FacetOption("", "Available", Facets.CountOf(CatalogueFacets.State, nameof(MachineState.Available))))
+                .Append(new FacetOption("any", "Any state but maintenance", states.Where(v => v.Value != nameof(MachineState.Maintenance)).Sum(v => v.Count)))
+                .ToList();
+        }
+    }
+
+    private string StateText(string? value) => StateOptions.FirstOrDefault(o => o.Value == (value ?? ""))?.Text ?? value ?? "";
+
+    private IReadOnlyList<(string Tag, int Count)> TagOptions =>
+        query.Tags.Union(Facets[CatalogueFacets.Tag].Select(t => t.Value)).Distinct()
+            .Select(t => (t, Facets.CountOf(CatalogueFacets.Tag, t))).ToList();
+
+    private string? CpuHint => Facets[CatalogueFacets.Cpu] is { Count: > 0 } models
+        ? string.Join(", ", models.Take(4).Select(m => $"{m.Value} ({m.Count})")) + (models.Count > 4 ? ", …" : "")
+        : null;
+}
