@@ -15,6 +15,9 @@ namespace Portal.Bench;
 internal sealed class PortalUnderTest(string connectionString, string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<PortalApp::Program>
 {
+    public const string AdminEmail = "admin@bench.local";
+    public const string AdminPassword = "Bench-Admin-Passw0rd";
+
     public string BaseUrl { get; private set; } = "";
 
     public void Start()
@@ -31,8 +34,8 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
         builder.UseEnvironment("Production");
         builder.UseSetting("ConnectionStrings:Portal", connectionString);
         builder.UseSetting("Portal:DataDirectory", dataDirectory);
-        builder.UseSetting("Portal:AdminEmail", "admin@bench.local");
-        builder.UseSetting("Portal:AdminPassword", "Bench-Admin-Passw0rd");
+        builder.UseSetting("Portal:AdminEmail", AdminEmail);
+        builder.UseSetting("Portal:AdminPassword", AdminPassword);
         builder.UseSetting("Logging:LogLevel:Default", "Error");
         builder.UseSetting("Lab:Enabled", "false");
         builder.UseSetting("Discovery:IntervalMinutes", "0");
