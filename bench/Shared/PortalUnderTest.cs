@@ -32,6 +32,9 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        // Outside Development the host does not read the build's static web assets manifest by itself,
+        // and pages need blazor.web.js and MudBlazor's files from it (the UI bench opens real circuits).
+        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Portal", connectionString);
         builder.UseSetting("Portal:DataDirectory", dataDirectory);
         builder.UseSetting("Portal:AdminEmail", AdminEmail);
