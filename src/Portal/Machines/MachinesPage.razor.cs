@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Portal.Core.Catalogue;
 using Portal.Core.Machines;
+using Portal.Core.Persistence;
 using Portal.Core.Reservations;
 using Portal.Live;
 using Portal.Shell;
@@ -15,7 +17,8 @@ namespace Portal.Machines;
 /// </summary>
 public sealed partial class MachinesPage : LiveComponent
 {
-    [Inject] private IServiceScopeFactory Scopes { get; set; } = default!;
+    [Inject] private IDbContextFactory<AppDbContext> Contexts { get; set; } = default!;
+    [Inject] private CatalogueFacetCache FacetCache { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private UiActions Actions { get; set; } = default!;
     [Inject] private Microsoft.Extensions.Options.IOptions<ReservationOptions> ReservationOptions { get; set; } = default!;
@@ -35,7 +38,8 @@ public sealed partial class MachinesPage : LiveComponent
     private Portal.Core.Catalogue.CataloguePage? result;
     private IReadOnlyList<string> ignored = [];
     private IReadOnlyList<MachineConflict> conflicts = [];
-    // Picked machines by id, kept across pages and reloads (a row that stops being Available drops out).
+    // Picked machines by id, kept across pages and reloads. A pick someone else took meanwhile stays
+    // picked (and untickable): reserving then answers with the conflict instead of quietly reserving fewer.
     private readonly Dictionary<long, string> picked = [];
     private int hours;
     private bool busy;
@@ -86,12 +90,11 @@ public sealed partial class MachinesPage : LiveComponent
             PageSize = state.PageSize,
         };
         backToFirstPage = false;
-        await using var scope = Scopes.CreateAsyncScope();
-        var page = await scope.ServiceProvider.GetRequiredService<MachineCatalogue>().SearchAsync(asked, ct);
+        // A context per load, never one for the circuit's life; the facet cache is the app's one.
+        await using var db = await Contexts.CreateDbContextAsync(ct);
+        var page = await new MachineCatalogue(db, FacetCache).SearchAsync(asked, ct);
         result = page;
         query = page.Query;
-        // Picks of machines no longer on offer are dropped (someone else took them meanwhile).
-        foreach (var row in page.Rows.Where(r => r.State != MachineState.Available && picked.ContainsKey(r.Id))) picked.Remove(row.Id);
         var url = CatalogueUrl.For(query);
         if (Navigation.ToBaseRelativePath(Navigation.Uri).Insert(0, "/") != url) Navigation.NavigateTo(url, replace: true);
         StateHasChanged();
@@ -161,7 +164,7 @@ public sealed partial class MachinesPage : LiveComponent
         }
     }
 
-    private string StateText(string? value) => StateOptions.FirstOrDefault(o => o.Value == (value ?? ""))?.Text ?? value ?? "";
+    private string StateText(string? value) => StateOptions.FirstOrDefault(o => o.Value == (value ?? "")) is { } o ? $"{o.Text} ({o.Count})" : value ?? "";
 
     private IReadOnlyList<(string Tag, int Count)> TagOptions =>
         query.Tags.Union(Facets[CatalogueFacets.Tag].Select(t => t.Value)).Distinct()

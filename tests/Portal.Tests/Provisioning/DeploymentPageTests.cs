@@ -32,21 +32,22 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory)
     }
 
     [Fact]
-    public async Task TheProvisionFormOnAMachinePageStartsADeploymentAndLandsOnItsLiveTimeline()
+    public async Task TheProvisionFormForOneMachineStartsADeploymentAndLandsOnItsLiveTimeline()
     {
         var (browser, api) = await factory.UserAsync("page-start");
         var machineId = (await factory.ReservedAsync(api))[0];
         var profileId = (await factory.LabInstallerIdAsync()).ToString();
 
-        var machinePage = await browser.GetPageAsync($"/machines/{machineId}");
-        Assert.NotNull(machinePage.QuerySelector($"#provision-form input[type=hidden][name=machine][value='{machineId}']"));
+        // The machine page's Provision button leads here with the machine ticked.
+        var machinePage = await browser.GetPageAsync($"/deployments/new?machine={machineId}");
+        Assert.NotNull(machinePage.QuerySelector($"#provision-form input[name=machine][value='{machineId}'][checked]"));
         Assert.NotNull(machinePage.QuerySelector($"#profile option[value='{profileId}']"));
         Assert.Equal("/fragments/provision/parameters", machinePage.QuerySelector("#profile")!.GetAttribute("hx-get"));
         var defaults = await browser.GetStringAsync($"/fragments/provision/parameters?profile={profileId}");
         Assert.Equal("install_seconds=1", BrowserSession.Parse(defaults).QuerySelector("textarea#parameters")!.TextContent.Trim());
 
-        var response = await PostFormAsync(browser, $"/machines/{machineId}", "#provision-form",
-            ("profile", profileId), ("hostname", "form-node.lab"), ("ssh_keys", Key + "\n\n"), ("parameters", "install_seconds=3\n# a comment\n"));
+        var response = await PostFormAsync(browser, $"/deployments/new?machine={machineId}", "#provision-form",
+            ("machine", machineId.ToString()), ("profile", profileId), ("hostname", "form-node.lab"), ("ssh_keys", Key + "\n\n"), ("parameters", "install_seconds=3\n# a comment\n"));
 
         var location = Target(response);
         Assert.Matches(@"^/deployments/\d+\?ok=", location);
@@ -68,24 +69,22 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory)
         Assert.Contains("cancelled", cancelled.QuerySelector("#notice")!.TextContent);
         Assert.Equal("Cancelled", cancelled.QuerySelector("#deployment-state")!.GetAttribute("data-state"));
         Assert.Null(cancelled.QuerySelector("#cancel-deployment"));
-        var machineAfter = await browser.GetPageAsync($"/machines/{machineId}");
-        Assert.NotNull(machineAfter.QuerySelector($"#machine-deployments li[data-deployment-id='{id}']"));
     }
 
     [Fact]
-    public async Task MyMachinesProvisionsSeveralFromAPatternAndNamesEachRefusedMachineAndWhy()
+    public async Task TheProvisionFormProvisionsSeveralFromAPatternAndNamesEachRefusedMachineAndWhy()
     {
         var (browser, api) = await factory.UserAsync("page-multi");
         var (_, other) = await factory.UserAsync("page-multi-other");
         var mine = await factory.ReservedAsync(api, 2);
         var theirs = (await factory.ReservedAsync(other))[0];
         var profileId = (await factory.LabInstallerIdAsync()).ToString();
-        var myMachines = await browser.GetPageAsync("/machines/mine");
+        var myMachines = await browser.GetPageAsync("/deployments/new");
         Assert.Equal(mine.Order(), myMachines.QuerySelectorAll("#provision-form input[type=checkbox][name=machine]").Select(i => long.Parse(i.GetAttribute("value")!)).Order());
 
-        var samePattern = await PostFormAsync(browser, "/machines/mine", "#provision-form",
+        var samePattern = await PostFormAsync(browser, "/deployments/new", "#provision-form",
             ("machine", mine[0].ToString()), ("machine", mine[1].ToString()), ("profile", profileId), ("hostname", "same.lab"), ("ssh_keys", Key));
-        var refusedOne = await PostFormAsync(browser, "/machines/mine", "#provision-form",
+        var refusedOne = await PostFormAsync(browser, "/deployments/new", "#provision-form",
             ("machine", mine[0].ToString()), ("machine", theirs.ToString()), ("machine", mine[1].ToString()), ("profile", profileId), ("hostname", "multi{n}.lab"), ("ssh_keys", Key));
 
         var patternPage = BrowserSession.Parse(await samePattern.Content.ReadAsStringAsync());
@@ -107,7 +106,7 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory)
             .Select(d => d.GetProperty("hostname").GetString()).Order());
 
         // Both are now Provisioning: the form lists them disabled, so a second press cannot start them twice.
-        var after = await browser.GetPageAsync("/machines/mine");
+        var after = await browser.GetPageAsync("/deployments/new");
         Assert.All(after.QuerySelectorAll("#provision-form input[name=machine]"), i => Assert.True(i.HasAttribute("disabled")));
         foreach (var d in hostnames.EnumerateArray().Where(d => mine.Contains(d.GetProperty("machineId").GetInt64())))
             await api.PostAsync($"/api/v1/deployments/{d.GetProperty("id").GetInt64()}/cancel", null);
