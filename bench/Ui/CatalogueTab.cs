@@ -22,6 +22,8 @@ internal sealed class CatalogueTab(IPage page, string baseUrl)
     {
         var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
+        // Playwright's 30 s default is too short for a sign-in on two cores shared with other work.
+        page.SetDefaultTimeout(120_000);
         // The static sign-in form, filled in as a person does; it returns to the static change-password
         // page, so a tab holds no circuit until the bench opens the catalogue.
         await page.GotoAsync(baseUrl + "/account/login?ReturnUrl=%2Faccount%2Fchange-password");
