@@ -15,6 +15,9 @@ namespace Portal.Bench;
 internal sealed class PortalUnderTest(string connectionString, string dataDirectory, IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<PortalApp::Program>
 {
+    public const string AdminEmail = "admin@bench.local";
+    public const string AdminPassword = "Bench-Admin-Passw0rd";
+
     public string BaseUrl { get; private set; } = "";
 
     public void Start()
@@ -29,10 +32,13 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
+        // Outside Development the host does not read the build's static web assets manifest by itself,
+        // and pages need blazor.web.js and MudBlazor's files from it (the UI bench opens real circuits).
+        builder.UseStaticWebAssets();
         builder.UseSetting("ConnectionStrings:Portal", connectionString);
         builder.UseSetting("Portal:DataDirectory", dataDirectory);
-        builder.UseSetting("Portal:AdminEmail", "admin@bench.local");
-        builder.UseSetting("Portal:AdminPassword", "Bench-Admin-Passw0rd");
+        builder.UseSetting("Portal:AdminEmail", AdminEmail);
+        builder.UseSetting("Portal:AdminPassword", AdminPassword);
         builder.UseSetting("Logging:LogLevel:Default", "Error");
         builder.UseSetting("Lab:Enabled", "false");
         builder.UseSetting("Discovery:IntervalMinutes", "0");
