@@ -28,9 +28,4 @@ if ((${#apt_packages[@]})); then
   $sudo apt-get install -y -qq --no-install-recommends "${apt_packages[@]}"
 fi
 
-# Front-end packages (Bootstrap, icons, htmx, SignalR client) come from npm, pinned by the lock file.
-if [[ ! -d src/Portal/node_modules ]] || [[ src/Portal/package-lock.json -nt src/Portal/node_modules/.package-lock.json ]]; then
-  (cd src/Portal && npm ci --no-audit --no-fund --loglevel=error)
-fi
-
 dotnet restore Portal.sln --verbosity quiet

@@ -42,7 +42,6 @@ app.MapMachineEndpoints();
 app.MapProvisioningEndpoints();
 app.MapPortalApi();
 app.MapPortalNetboot();
-app.MapPortalLive();
 app.MapPortalPages();
 app.AnnounceLab();
 

@@ -48,8 +48,7 @@ internal static class IdentitySetup
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
-            // Fragments and the hub answer with status codes; redirecting them to a login page
-            // would swap a whole login form into some corner of the page.
+            // The API and the circuit's hub answer with status codes: a login page is no answer to a script.
             o.Events.OnRedirectToLogin = ctx => StatusOrRedirect(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => StatusOrRedirect(ctx, StatusCodes.Status403Forbidden);
         });
@@ -73,8 +72,7 @@ internal static class IdentitySetup
     private static Task StatusOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
     {
         var path = ctx.Request.Path;
-        if (path.StartsWithSegments("/fragments") || path.StartsWithSegments("/hubs") || path.StartsWithSegments("/api")
-            || ctx.Request.Headers.ContainsKey("HX-Request"))
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/_blazor"))
         {
             ctx.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -29,7 +29,7 @@ internal sealed class MustChangePasswordMiddleware(RequestDelegate next)
         if (HttpMethods.IsGet(http.Request.Method)
             && http.User.HasClaim(PortalClaimsFactory.MustChangePassword, "true")
             && !path.StartsWithSegments("/account") && !path.StartsWithSegments("/api")
-            && !path.StartsWithSegments("/hubs") && !path.StartsWithSegments("/healthz")
+            && !path.StartsWithSegments("/healthz")
             && !IsAsset(path))
         {
             http.Response.Redirect("/account/change-password");
@@ -41,5 +41,5 @@ internal sealed class MustChangePasswordMiddleware(RequestDelegate next)
     // The change-password page itself needs its stylesheet and scripts.
     private static bool IsAsset(PathString path) =>
         path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content") || path.StartsWithSegments("/_blazor")
-        || path.StartsWithSegments("/css") || path.StartsWithSegments("/lib") || path.StartsWithSegments("/js");
+        || path.StartsWithSegments("/css");
 }

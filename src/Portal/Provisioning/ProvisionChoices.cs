@@ -13,12 +13,6 @@ public sealed record ProvisionCandidate(long Id, string Name, MachineState State
 
 public sealed record ProfileChoice(long Id, string Name, IReadOnlyDictionary<string, string> Defaults);
 
-/// <summary>What the provision form was filled with (on a re-shown form, exactly what was posted).</summary>
-public sealed record ProvisionValues(IReadOnlyCollection<long> Machines, long? ProfileId, string Hostname, string SshKeys, string? Parameters)
-{
-    public static ProvisionValues Empty { get; } = new([], null, "", "", null);
-}
-
 /// <summary>The machines and profiles the provision form offers.</summary>
 public sealed record ProvisionChoices(IReadOnlyList<ProvisionCandidate> Machines, IReadOnlyList<ProfileChoice> Profiles)
 {

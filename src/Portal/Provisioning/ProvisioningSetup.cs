@@ -11,10 +11,6 @@ internal static class ProvisioningSetup
         builder.Services.AddScoped<DeploymentRuns>();
     }
 
-    /// <summary>/api/v1/deployments and the fragments the machine pages still use (the provisioning pages are interactive components).</summary>
-    public static void MapProvisioningEndpoints(this WebApplication app)
-    {
-        app.MapDeploymentFragments();
-        app.MapDeploymentApi();
-    }
+    /// <summary>/api/v1/deployments (the provisioning pages are interactive components).</summary>
+    public static void MapProvisioningEndpoints(this WebApplication app) => app.MapDeploymentApi();
 }

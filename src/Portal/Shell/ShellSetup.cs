@@ -9,20 +9,17 @@ internal static class ShellSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         builder.Services.AddScoped<UiActions>();
-        builder.Services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
+        builder.Services.AddAntiforgery();
         builder.Services.AddHttpContextAccessor();
     }
 
     public static void UsePortalShell(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
-        // Friendly 404 pages for people; API clients, fragments and netboot get bare status codes.
-        app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/fragments")
-                           && !ctx.Request.Path.StartsWithSegments("/hubs") && !ctx.Request.Path.StartsWithSegments("/healthz") && !Portal.Netboot.Inputs.NetbootRoutes.Owns(ctx.Request.Path),
+        // Friendly 404 pages for people; API clients, the circuit's hub and netboot get bare status codes.
+        app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/_blazor")
+                           && !ctx.Request.Path.StartsWithSegments("/healthz") && !Portal.Netboot.Inputs.NetbootRoutes.Owns(ctx.Request.Path),
             b => b.UseStatusCodePagesWithReExecute("/not-found"));
-        // wwwroot/lib is filled from npm at build time, so plain static files (not the build-time
-        // static asset manifest) serve it.
-        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<Portal.Account.MustChangePasswordMiddleware>();
