@@ -193,6 +193,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
         Assert.Contains("leading or trailing spaces", page.Markup);
 
         page.Click("Import 2 entries");
+        page.WaitForAssertion(() => Assert.Contains(Snackbars, s => s.StartsWith("Imported 2 new entries", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
         page.WaitForAssertion(() => Assert.Contains(a, page.Find("#credentials").TextContent));
         Assert.Contains("rack 4, row 2", page.Find("#credentials").TextContent);
         Assert.DoesNotContain("ass, w", page.Markup);

@@ -14,52 +14,6 @@ namespace Portal.Tests.Discovery;
 
 public sealed class DiscoveryEndpointTests(PortalFactory factory) : IClassFixture<PortalFactory>
 {
-    [Theory]
-    [InlineData("Cidr", "10.0.0.0/8", "443", "Not a usable range")]
-    [InlineData("Cidr", "not-a-range", "443", "Not a usable range")]
-    [InlineData("DnsmasqLeases", "relative/path.leases", "443", "absolute path")]
-    [InlineData("Address", "10.0.0.5", "70000", "port must be a number")]
-    [InlineData("Bogus", "10.0.0.5", "443", "Choose the kind")]
-    public async Task BadSourcesAreRefusedWithASpecificMessageAndNothingSaved(string kind, string value, string port, string message)
-    {
-        var admin = await factory.SignedInAsync();
-        var response = await admin.SubmitAsync("/admin/discovery", "#add-source", new Dictionary<string, string>
-        {
-            ["kind"] = kind, ["value"] = value, ["port"] = port, ["https"] = "true",
-        });
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        var page = await admin.GetPageAsync(response.Headers.Location!.OriginalString);
-        Assert.Contains(message, page.QuerySelector("#discovery-error")!.TextContent);
-        Assert.Equal(0, await CountSourcesAsync(value));
-    }
-
-    [Fact]
-    public async Task AManualLoginIsStoredEncryptedAndNeverShown()
-    {
-        var admin = await factory.SignedInAsync();
-        await admin.SubmitAsync("/admin/discovery", "#add-source", new Dictionary<string, string>
-        {
-            ["kind"] = "Address", ["value"] = "127.0.99.7", ["port"] = "8443", ["https"] = "true", ["username"] = "root", ["password"] = "calvin-secret",
-        });
-        var html = await (await admin.GetAsync("/admin/discovery")).Content.ReadAsStringAsync();
-        Assert.Contains("127.0.99.7", html);
-        Assert.DoesNotContain("calvin-secret", html);
-
-        using var scope = factory.Services.CreateScope();
-        var source = await scope.ServiceProvider.GetRequiredService<AppDbContext>().DiscoverySources.SingleAsync(s => s.Value == "127.0.99.7");
-        Assert.NotEqual("calvin-secret", source.EncryptedPassword);
-        Assert.Equal("calvin-secret", scope.ServiceProvider.GetRequiredService<CredentialProtector>().Unprotect(source.EncryptedPassword!));
-    }
-
-    [Fact]
-    public async Task OnboardingAMalformedMacSaysWhatIsWrong()
-    {
-        var admin = await factory.SignedInAsync();
-        var response = await admin.SubmitAsync("/admin/discovery", "#onboard", new Dictionary<string, string> { ["mac"] = "zz:zz:zz:zz:zz:zz" });
-        var page = await admin.GetPageAsync(response.Headers.Location!.OriginalString);
-        Assert.Contains("Not a MAC address", page.QuerySelector("#discovery-error")!.TextContent);
-    }
-
     [Fact]
     public async Task DiscoveryIsForAdminsOnly()
     {
@@ -68,7 +22,8 @@ public sealed class DiscoveryEndpointTests(PortalFactory factory) : IClassFixtur
         var page = await op.GetAsync("/admin/discovery");
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
         Assert.StartsWith("/account/access-denied", page.Headers.Location!.PathAndQuery);
-        Assert.Equal(HttpStatusCode.Forbidden, (await op.GetAsync("/fragments/discovery/progress")).StatusCode);
+        // The htmx fragments and form posts are gone: the page is a circuit, other clients use /api/v1.
+        Assert.Equal(HttpStatusCode.NotFound, (await (await factory.SignedInAsync()).GetAsync("/fragments/bmcs")).StatusCode);
     }
 
     [Fact]
@@ -103,10 +58,4 @@ public sealed class DiscoveryEndpointTests(PortalFactory factory) : IClassFixtur
 
     private async Task<HttpClient> ApiAsync() =>
         factory.Api(await (await factory.SignedInAsync()).CreateTokenAsync("discovery-" + Guid.NewGuid().ToString("N")[..6]));
-
-    private async Task<int> CountSourcesAsync(string value)
-    {
-        using var scope = factory.Services.CreateScope();
-        return await scope.ServiceProvider.GetRequiredService<AppDbContext>().DiscoverySources.CountAsync(s => s.Value == value);
-    }
 }
