@@ -39,7 +39,7 @@ public sealed class ProfileTests : ComponentTest, IClassFixture<PortalFactory>
     {
         await portal.CreateUserAsync("profile@test.local", "Profile-Passw0rd", Roles.Operator);
         var page = await OpenAsync("profile@test.local", Roles.Operator);
-        Assert.Equal(Roles.Operator, page.Find("#my-roles").TextContent);
+        page.WaitForAssertion(() => Assert.Equal(Roles.Operator, page.Find("#my-roles").TextContent));
     }
 
     [Fact]

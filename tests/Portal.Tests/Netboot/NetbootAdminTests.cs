@@ -33,6 +33,20 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
         page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(value)).Wait();
     }
 
+    /// <summary>Types into the editor and waits until the page has rendered it, so the next click hits the current render.</summary>
+    private static void Type(IRenderedComponent<TemplateEditPage> page, string text)
+    {
+        page.Find("#template-text").Change(text);
+        page.WaitForAssertion(() => Assert.Equal(text, page.Find("#template-text").TextContent));
+    }
+
+    /// <summary>
+    /// Clicks a sighting row's button. The page is live (a sighting or machine change re-renders it), so a
+    /// click that lands on a render already replaced is tried again on the next one.
+    /// </summary>
+    private static void ClickInRow(IRenderedComponent<SightingsPage> page, string key, string text) =>
+        page.WaitForAssertion(() => page.Find($"tr[data-sighting='{key}']").QuerySelectorAll("button").Single(b => b.TextContent.Trim() == text).Click());
+
     [Fact]
     public async Task TheProfilesPageListsTheStarterProfilesAndAnEditIsSaved()
     {
@@ -90,13 +104,13 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
         page.WaitForElement("#template-text", TimeSpan.FromSeconds(15));
         Select<long>(page, "Preview for machine", machineId);
 
-        page.Find("#template-text").Change("network --hostname={{deployment.hostnme}}");
-        page.FindAll("button").Single(b => b.TextContent.Contains("Preview")).Click();
+        Type(page, "network --hostname={{deployment.hostnme}}");
+        page.Find("#preview").Click();
         // The first preview compiles the template set: more than bUnit's default second on a busy machine.
         page.WaitForAssertion(() => Assert.Contains("unknown variable 'deployment.hostnme'", page.Find("#preview-error").TextContent), TimeSpan.FromSeconds(10));
 
-        page.Find("#template-text").Change("network --device={{machine.mac}}");
-        page.FindAll("button").Single(b => b.TextContent.Contains("Preview")).Click();
+        Type(page, "network --device={{machine.mac}}");
+        page.Find("#preview").Click();
         page.WaitForAssertion(() => Assert.Equal($"network --device={mac}", page.Find("#preview-output").TextContent), TimeSpan.FromSeconds(10));
         Assert.Empty(page.FindAll("#preview-error"));
     }
@@ -109,7 +123,7 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
         page.WaitForElement("#template-text", TimeSpan.FromSeconds(15));
         foreach (var (text, version) in new[] { ("network --bootproto=dhcp # v1", 1), ("network --bootproto=dhcp # v2", 2) })
         {
-            page.Find("#template-text").Change(text);
+            Type(page, text);
             page.Find("#save-template").Click();
             page.WaitForAssertion(() => Assert.Contains($"Saved as version {version}.", Snackbars));
         }
@@ -161,13 +175,13 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
 
         var select = page.FindComponents<MudSelect<long?>>().Single(s => s.Instance.UserAttributes["data-sighting-select"]?.ToString() == $"mac:{addOnMac}");
         await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(machineId));
-        page.Find($"tr[data-sighting='mac:{addOnMac}']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Link")).Click();
+        ClickInRow(page, $"mac:{addOnMac}", "Link");
 
         page.WaitForAssertion(() => Assert.Contains("Unlink", page.Find($"tr[data-sighting='mac:{addOnMac}']").TextContent));
         Assert.Contains($"machine {machineId} is Available", await client.GetStringAsync(unknown));
         Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "sighting.linked" && e.TargetId == machineId.ToString())));
 
-        page.Find($"tr[data-sighting='mac:{addOnMac}']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Unlink")).Click();
+        ClickInRow(page, $"mac:{addOnMac}", "Unlink");
         page.WaitForAssertion(() => Assert.Contains("Link", page.Find($"tr[data-sighting='mac:{addOnMac}']").TextContent));
         Assert.Null(await portal.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.MachineId).SingleAsync()));
     }
@@ -201,7 +215,7 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
         await page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(machineId));
 
         SignIn("someone-else", "someone@test.local", Roles.Operator);
-        page.Find($"tr[data-sighting='mac:{addOnMac}']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Link")).Click();
+        ClickInRow(page, $"mac:{addOnMac}", "Link");
 
         page.WaitForAssertion(() => Assert.Contains("This needs the Admin role.", Snackbars));
         Assert.Null(await portal.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.MachineId).SingleAsync()));
