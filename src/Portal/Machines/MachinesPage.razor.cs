@@ -171,6 +171,6 @@ public sealed partial class MachinesPage : LiveComponent
             .Select(t => (t, Facets.CountOf(CatalogueFacets.Tag, t))).ToList();
 
     private string? CpuHint => Facets[CatalogueFacets.Cpu] is { Count: > 0 } models
-        ? string.Join(", ", models.Take(4).Select(m => $"{m.Value} ({m.Count})")) + (models.Count > 4 ? ", …" : "")
+        ? string.Join(", ", models.Take(2).Select(m => $"{m.Value} ({m.Count})")) + (models.Count > 2 ? ", …" : "")
         : null;
 }
