@@ -121,6 +121,8 @@ public sealed class CatalogueFlowTests(PortalServer portal, Browser browser, Cat
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Reserve selected") }).ClickAsync();
         await page.WaitForURLAsync("**/machines/mine");
         var mine = page.Locator("#my-machines .machine-name");
+        try { await Assertions.Expect(mine).ToHaveCountAsync(2, new() { Timeout = 15_000 }); }
+        finally { await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-mine.png"), FullPage = true }); }
         await Assertions.Expect(mine).ToHaveCountAsync(2);
         Assert.Equal(picked.Order(), (await mine.AllInnerTextsAsync()).Select(n => n.Trim()).Order());
         var powerOfFirst = page.Locator("#my-machines tr", new() { Has = page.GetByRole(AriaRole.Link, new() { Name = picked[0], Exact = true }) }).Locator("[data-power]");

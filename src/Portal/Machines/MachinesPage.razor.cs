@@ -46,6 +46,7 @@ public sealed partial class MachinesPage : LiveComponent
     // Set when a filter changed: the next load starts at page 1 whatever page the grid is on.
     private bool backToFirstPage;
     private bool urlRead;
+    private bool leaving;
 
     private CatalogueFacets Facets => result?.Facets ?? new CatalogueFacets(new Dictionary<string, IReadOnlyList<FacetValue>>());
 
@@ -95,8 +96,11 @@ public sealed partial class MachinesPage : LiveComponent
         var page = await new MachineCatalogue(db, FacetCache).SearchAsync(asked, ct);
         result = page;
         query = page.Query;
+        // Only while the catalogue is still the page shown: a load that finishes after the person
+        // moved on (to My machines after reserving) must not pull them back.
         var url = CatalogueUrl.For(query);
-        if (Navigation.ToBaseRelativePath(Navigation.Uri).Insert(0, "/") != url) Navigation.NavigateTo(url, replace: true);
+        if (!leaving && new Uri(Navigation.Uri).AbsolutePath == CatalogueUrl.Path && Navigation.ToBaseRelativePath(Navigation.Uri).Insert(0, "/") != url)
+            Navigation.NavigateTo(url, replace: true);
         StateHasChanged();
         return new GridData<CatalogueRow> { Items = page.Rows, TotalItems = page.Total };
     }
@@ -136,6 +140,7 @@ public sealed partial class MachinesPage : LiveComponent
         if (outcome is { Succeeded: true })
         {
             picked.Clear();
+            leaving = true;
             Navigation.NavigateTo("/machines/mine");
             return;
         }
@@ -171,6 +176,6 @@ public sealed partial class MachinesPage : LiveComponent
             .Select(t => (t, Facets.CountOf(CatalogueFacets.Tag, t))).ToList();
 
     private string? CpuHint => Facets[CatalogueFacets.Cpu] is { Count: > 0 } models
-        ? string.Join(", ", models.Take(4).Select(m => $"{m.Value} ({m.Count})")) + (models.Count > 4 ? ", …" : "")
+        ? string.Join(", ", models.Take(2).Select(m => $"{m.Value} ({m.Count})")) + (models.Count > 2 ? ", …" : "")
         : null;
 }
