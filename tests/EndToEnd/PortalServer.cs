@@ -15,7 +15,7 @@ public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
     public string BaseUrl { get; private set; } = "";
-    private readonly string dataDirectory = Directory.CreateTempSubdirectory("portal-e2e-").FullName;
+    public string DataDirectory { get; } = Directory.CreateTempSubdirectory("portal-e2e-").FullName;
 
     // Set when this server shares another's database (a second instance): that one creates and drops it.
     private readonly string? sharedConnectionString;
@@ -37,9 +37,15 @@ public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        PortalTestHost.Configure(builder, ConnectionString, dataDirectory, AdminEmail, AdminPassword);
+        PortalTestHost.Configure(builder, ConnectionString, DataDirectory, AdminEmail, GeneratesAdmin ? "" : AdminPassword);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
+
+    /// <summary>
+    /// True for a first run as `make run` does it: no admin password is configured, so the Portal
+    /// generates one, prints it, writes it to {data}/initial-admin.txt and asks for a new one at first sign-in.
+    /// </summary>
+    protected virtual bool GeneratesAdmin => false;
 
     /// <summary>Settings a particular flow needs on top of the common ones.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
@@ -48,6 +54,6 @@ public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
     {
         await base.DisposeAsync();
         if (sharedConnectionString is null) await TestPostgres.DropDatabaseAsync(ConnectionString);
-        Directory.Delete(dataDirectory, recursive: true);
+        Directory.Delete(DataDirectory, recursive: true);
     }
 }

@@ -22,7 +22,7 @@ namespace Portal.EndToEnd.Provisioning;
 /// The Portal serving the lab installer from its boot files, with quick polling so the timeline
 /// follows the machine closely. Everything else is as in production.
 /// </summary>
-public sealed class NetbootingPortal : PortalServer, IAsyncLifetime
+public class NetbootingPortal : PortalServer, IAsyncLifetime
 {
     private readonly string bootFiles = Directory.CreateTempSubdirectory("portal-e2e-boot-files-").FullName;
 
@@ -54,6 +54,7 @@ public sealed class NetbootingPortal : PortalServer, IAsyncLifetime
 /// BMC, PXE-boots Portal's iPXE script, the lab installer fetches its config and phones home. Then
 /// the user releases it from the timeline and the release run powers it off.
 /// </summary>
+[Collection(VmCollection.Name)]
 public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser browser, ITestOutputHelper output)
     : IClassFixture<NetbootingPortal>, IClassFixture<Browser>
 {
