@@ -45,7 +45,6 @@ public sealed partial class MachinesPage : LiveComponent
     private bool busy;
     // Set when a filter changed: the next load starts at page 1 whatever page the grid is on.
     private bool backToFirstPage;
-    private bool urlRead;
     private bool leaving;
 
     private CatalogueFacets Facets => result?.Facets ?? new CatalogueFacets(new Dictionary<string, IReadOnlyList<FacetValue>>());
@@ -55,23 +54,32 @@ public sealed partial class MachinesPage : LiveComponent
         base.OnInitialized();
         hours = ReservationOptions.Value.DefaultHours;
         (query, ignored) = CatalogueUrl.Read(Navigation.Uri);
-        urlRead = true;
+        Navigation.LocationChanged += OnLocationChanged;
     }
 
-    protected override async Task OnParametersSetAsync()
-    {
-        // The page gets parameters again after each URL replacement (and on back/forward): only a
-        // URL that says something else than the view shows (a link, history) changes the view.
-        if (!urlRead)
+    // The grid loads itself (ServerData); LiveComponent's load on parameters is not wanted here.
+    protected override Task OnParametersSetAsync() => Task.CompletedTask;
+
+    /// <summary>
+    /// A page without parameters is not told when only the query string changes (a link to another
+    /// filtered view, back/forward, Blazor.navigateTo): the address is watched instead. Only a URL
+    /// that says something else than the view shows changes the view; the page's own replacements do not.
+    /// </summary>
+    private void OnLocationChanged(object? sender, Microsoft.AspNetCore.Components.Routing.LocationChangedEventArgs e) =>
+        _ = InvokeAsync(async () =>
         {
-            var (fromUrl, notUnderstood) = CatalogueUrl.Read(Navigation.Uri);
-            if (fromUrl != query && CatalogueUrl.For(fromUrl) != CatalogueUrl.For(result?.Query ?? query))
-            {
-                (query, ignored) = (fromUrl, notUnderstood);
-                if (grid is not null) await grid.ReloadServerData();
-            }
-        }
-        urlRead = false;
+            if (leaving || new Uri(e.Location).AbsolutePath != CatalogueUrl.Path) return;
+            var (fromUrl, notUnderstood) = CatalogueUrl.Read(e.Location);
+            if (fromUrl == query || CatalogueUrl.For(fromUrl) == CatalogueUrl.For(result?.Query ?? query)) return;
+            (query, ignored) = (fromUrl, notUnderstood);
+            if (grid is not null) await grid.ReloadServerData();
+            StateHasChanged();
+        });
+
+    public override void Dispose()
+    {
+        Navigation.LocationChanged -= OnLocationChanged;
+        base.Dispose();
     }
 
     protected override bool ShowsTopic(string topic) =>

@@ -54,6 +54,21 @@ public sealed class CataloguePageTests(PortalFactory portal) : MachinePageTest(p
     }
 
     [Fact]
+    public async Task AnotherFilteredAddressOpenedInTheSameCircuitShowsThatView()
+    {
+        await Portal.SeedMachinesAsync("hop", (64, 0), (8, 0));
+        await SignInAsAsync("hopper");
+        GoTo("/machines?tag=hop");
+        var page = RenderPage<MachinesPage>();
+        page.WaitForAssertion(() => Assert.Equal(["hop-0", "hop-1"], Names(page).Order()), Wait);
+
+        // A link, back/forward or Blazor.navigateTo: only the query string changes, the page stays.
+        GoTo("/machines?tag=hop&cores=64");
+
+        page.WaitForAssertion(() => Assert.Equal(["hop-0"], Names(page)), Wait);
+    }
+
+    [Fact]
     public async Task GarbageInTheQueryStringIsLeftOutAndSaidSo()
     {
         await Portal.SeedMachinesAsync("garbage", (8, 0));
