@@ -32,8 +32,8 @@ public sealed class DiscoveryFlowTests(PortalServer portal, Browser browser, Dis
         // The vendor credential list: choose the file, see every row's verdict, import.
         await page.GotoAsync(portal.BaseUrl + "/admin/credentials");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Choose a file to preview" })).ToBeVisibleAsync();
-        await page.SetInputFilesAsync("input[type=file]", lab.Fleet.CredentialCsvPath);
         var preview = page.GetByRole(AriaRole.Table).Filter(new() { Has = page.GetByRole(AriaRole.Columnheader, new() { Name = "Verdict" }) });
+        await FilePicker.ChooseAsync(page, lab.Fleet.CredentialCsvPath, preview);
         await Assertions.Expect(preview.GetByRole(AriaRole.Row)).ToHaveCountAsync(lab.Fleet.Bmcs.Count + 1);
         await Assertions.Expect(preview.GetByText("Ok", new() { Exact = true })).ToHaveCountAsync(lab.Fleet.Bmcs.Count);
         foreach (var bmc in lab.Fleet.Bmcs)

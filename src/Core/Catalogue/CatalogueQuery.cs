@@ -10,7 +10,7 @@ public enum CatalogueSort { Name, Cpu, Cores, Threads, Memory, Gpus, Storage, Ni
 /// <summary>
 /// Everything a catalogue view asks for. It round-trips through the URL query string
 /// (<see cref="Parse"/> / <see cref="ToQueryString"/>), so a view can be bookmarked and shared,
-/// and the same parameters drive the page, the htmx fragment and the API.
+/// and the same parameters drive the page and the API.
 /// </summary>
 public sealed record CatalogueQuery
 {

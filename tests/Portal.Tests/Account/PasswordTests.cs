@@ -13,14 +13,13 @@ public sealed class PasswordTests : ComponentTest, IClassFixture<PortalFactory>
     public PasswordTests(PortalFactory factory) : base(factory)
     {
         this.factory = factory;
-        this.RunActionsInPortal(factory);
     }
 
     [Fact]
     public async Task InvitedUserMustChangeTheOneTimePasswordBeforeAnythingElse()
     {
         // The invitation is made on the (interactive) users page; signing in and changing the password are static pages.
-        await Auth.SignInAsync(factory, PortalFactory.AdminEmail, Roles.Admin);
+        await SignInAsync(PortalFactory.AdminEmail, Roles.Admin);
         var users = RenderInteractive<UsersPage>();
         var oneTime = UsersPageTests.Invite(users, "invited@test.local", "Invited", Roles.Operator);
 

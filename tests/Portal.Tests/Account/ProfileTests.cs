@@ -16,12 +16,11 @@ public sealed class ProfileTests : ComponentTest, IClassFixture<PortalFactory>
     public ProfileTests(PortalFactory portal) : base(portal)
     {
         this.portal = portal;
-        this.RunActionsInPortal(portal);
     }
 
     private async Task<IRenderedComponent<Profile>> OpenAsync(string email = PortalFactory.AdminEmail, params string[] roles)
     {
-        await Auth.SignInAsync(portal, email, roles.Length == 0 ? [Roles.Admin] : roles);
+        await SignInAsync(email, roles.Length == 0 ? [Roles.Admin] : roles);
         var page = RenderInteractive<Profile>();
         page.WaitForAssertion(() => Assert.Contains(email, page.Markup), TimeSpan.FromSeconds(15));
         return page;

@@ -16,7 +16,6 @@ public sealed class AuditPageTests : ComponentTest, IClassFixture<PortalFactory>
     public AuditPageTests(PortalFactory portal) : base(portal)
     {
         this.portal = portal;
-        this.RunActionsInPortal(portal);
     }
 
     private async Task RecordAsync(int count, string action, string actor, string summary)
@@ -30,7 +29,7 @@ public sealed class AuditPageTests : ComponentTest, IClassFixture<PortalFactory>
 
     private async Task<IRenderedComponent<AuditPage>> OpenAsync()
     {
-        await Auth.SignInAsync(portal, PortalFactory.AdminEmail, Roles.Admin);
+        await SignInAsync(PortalFactory.AdminEmail, Roles.Admin);
         var page = RenderInteractive<AuditPage>();
         page.WaitForElement("#audit tbody tr", TimeSpan.FromSeconds(15));
         return page;
@@ -66,11 +65,12 @@ public sealed class AuditPageTests : ComponentTest, IClassFixture<PortalFactory>
         await RecordAsync(1, "test.who", "nobody@test.local", "Needle_in 100% haystack");
         var page = await OpenAsync();
 
-        page.Find("#filter-actor").Change("SPECIAL");
+        // Each change again if a live reload replaced the field meanwhile (other tests write audit events).
+        page.WaitForAssertion(() => page.Find("#filter-actor").Change("SPECIAL"));
         page.WaitForAssertion(() => Assert.Equal(2, Rows(page)));
-        page.Find("#filter-actor").Change("");
+        page.WaitForAssertion(() => page.Find("#filter-actor").Change(""));
         page.WaitForAssertion(() => Assert.True(Rows(page) > 2));
-        page.Find("#filter-text").Change("_in 100%");
+        page.WaitForAssertion(() => page.Find("#filter-text").Change("_in 100%"));
         page.WaitForAssertion(() => Assert.Equal(1, Rows(page)));
         Assert.Contains("Needle_in 100% haystack", page.Markup);
     }

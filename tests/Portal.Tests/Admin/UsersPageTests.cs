@@ -18,7 +18,6 @@ public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
     public UsersPageTests(PortalFactory portal) : base(portal)
     {
         this.portal = portal;
-        this.RunActionsInPortal(portal);
     }
 
     /// <summary>Invites a user through the page and returns the one-time password it showed.</summary>
@@ -34,7 +33,7 @@ public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
 
     private async Task<IRenderedComponent<UsersPage>> OpenAsAdminAsync()
     {
-        await Auth.SignInAsync(portal, PortalFactory.AdminEmail, Roles.Admin);
+        await SignInAsync(PortalFactory.AdminEmail, Roles.Admin);
         var page = RenderInteractive<UsersPage>();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll($"tr[data-user='{PortalFactory.AdminEmail}']")), TimeSpan.FromSeconds(15));
         return page;
@@ -102,7 +101,7 @@ public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
         Tick(page, "demoted@test.local", Roles.Admin);
 
         // The page is open, but the person lost the Admin role since (or forged the click): the server asks again.
-        await Auth.SignInAsync(portal, "demoted@test.local", Roles.User);
+        await SignInAsync("demoted@test.local", Roles.User);
         page.Find("tr[data-user='demoted@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Save roles")).Click();
 
         page.WaitForAssertion(() => Assert.Contains("This needs the Admin role.", Snackbars));

@@ -22,7 +22,6 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
     public CredentialPageTests(PortalFactory portal) : base(portal)
     {
         this.portal = portal;
-        Services.UsePortalScopes(portal);
     }
 
     private async Task<IRenderedComponent<CredentialsPage>> OpenAsAdminAsync()
@@ -30,7 +29,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
         using (var scope = portal.Services.CreateScope())
         {
             var admin = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(PortalFactory.AdminEmail);
-            SignInAs(admin!.Id, PortalFactory.AdminEmail, Roles.Admin);
+            SignIn(admin!.Id, PortalFactory.AdminEmail, Roles.Admin);
         }
         var page = RenderInteractive<CredentialsPage>();
         page.WaitForElement("#credential-count");
@@ -209,7 +208,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
         page.PreviewRows();
 
         // The button is still on screen; the role check happens again in the import action itself.
-        SignInAs("demoted", PortalFactory.AdminEmail, Roles.Operator);
+        SignIn("demoted", PortalFactory.AdminEmail, Roles.Operator);
         page.Click("Import 1 entry");
 
         page.WaitForAssertion(() => Assert.Contains("This needs the Admin role.", Snackbars));
@@ -219,7 +218,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
     [Fact]
     public void AnOperatorCannotEvenPreviewAList()
     {
-        SignInAs("op-creds", "operator-creds@test.local", Roles.Operator);
+        SignIn("op-creds", "operator-creds@test.local", Roles.Operator);
         var page = RenderInteractive<CredentialsPage>();
         page.WaitForElement("#credential-count");
 
@@ -242,13 +241,6 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await (await portal.SignedInAsync()).PostAsync("/admin/credentials/upload", new StringContent(""))).StatusCode);
     }
 
-    // ComponentTest.SignIn sets the user id claim before the roles, and bUnit's SetRoles drops it
-    // (CircuitUser then says "Not signed in."): set it again last.
-    private void SignInAs(string userId, string name, params string[] roles)
-    {
-        SignIn(userId, name, roles);
-        Auth.SetClaims(new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, userId));
-    }
 
     private async Task ImportDirectlyAsync(string csv)
     {

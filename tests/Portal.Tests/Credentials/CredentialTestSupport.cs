@@ -27,16 +27,6 @@ internal static class CredentialTestSupport
         return $"02:{classTag:x2}:00:{(n >> 16) & 0xff:x2}:{(n >> 8) & 0xff:x2}:{n & 0xff:x2}";
     }
 
-    /// <summary>
-    /// UiActions runs each action in a fresh scope of the REAL Portal's container. ComponentTest's
-    /// UiActions gets bUnit's own scope factory, whose scopes do not fall back to the Portal's
-    /// services (no CredentialImport, no AppDbContext there); this registers one that uses the Portal's.
-    /// Call it in the test class's constructor, before the first render.
-    /// </summary>
-    public static void UsePortalScopes(this BunitServiceProvider services, PortalFactory portal) =>
-        services.AddScoped(sp => new UiActions(portal.Services.GetRequiredService<IServiceScopeFactory>(),
-            sp.GetRequiredService<CircuitUser>(), sp.GetRequiredService<ISnackbar>(), sp.GetRequiredService<ILogger<UiActions>>()));
-
     /// <summary>Chooses a file in the page's MudFileUpload (bUnit drives its InputFile), as a person picking it would.</summary>
     public static void Choose(this IRenderedComponent<CredentialsPage> page, string content, string fileName = "vendor.csv") =>
         page.Choose(Encoding.UTF8.GetBytes(content), fileName);

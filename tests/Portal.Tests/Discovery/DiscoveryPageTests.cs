@@ -26,22 +26,15 @@ public sealed class DiscoveryPageTests : ComponentTest, IClassFixture<PortalFact
     public DiscoveryPageTests(PortalFactory portal) : base(portal)
     {
         this.portal = portal;
-        Services.UsePortalScopes(portal);
     }
 
     private async Task SignInAsAdminAsync()
     {
         using var scope = portal.Services.CreateScope();
         var admin = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(PortalFactory.AdminEmail);
-        SignInAs(admin!.Id, PortalFactory.AdminEmail, Roles.Admin);
+        SignIn(admin!.Id, PortalFactory.AdminEmail, Roles.Admin);
     }
 
-    // ComponentTest.SignIn sets the user id claim before the roles and bUnit's SetRoles drops it: set it again last.
-    private void SignInAs(string userId, string name, params string[] roles)
-    {
-        SignIn(userId, name, roles);
-        Auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
-    }
 
     /// <summary>Types into the MudBlazor text field labelled <paramref name="label"/>.</summary>
     private static void Fill<T>(IRenderedComponent<T> page, string label, string value) where T : Microsoft.AspNetCore.Components.IComponent
@@ -199,7 +192,7 @@ public sealed class DiscoveryPageTests : ComponentTest, IClassFixture<PortalFact
     [Fact]
     public void AnOperatorIsRefusedOnTheServerWhenStartingDiscovery()
     {
-        SignInAs("op-disc", "op-disc@test.local", Roles.Operator);
+        SignIn("op-disc", "op-disc@test.local", Roles.Operator);
         var runner = portal.Services.GetRequiredService<DiscoveryRunner>();
         var page = RenderInteractive<DiscoveryProgressPanel>();
 

@@ -20,10 +20,9 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
     public NetbootAdminTests(PortalFactory portal) : base(portal)
     {
         this.portal = portal;
-        this.RunActionsInPortal(portal);
     }
 
-    private async Task SignInAsAdminAsync() => await Auth.SignInAsync(portal, PortalFactory.AdminEmail, Roles.Admin);
+    private async Task SignInAsAdminAsync() => await SignInAsync(PortalFactory.AdminEmail, Roles.Admin);
 
     private string Path => new Uri(Services.GetRequiredService<NavigationManager>().Uri).AbsolutePath;
 

@@ -4,6 +4,7 @@ using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MudBlazor;
 using MudBlazor.Services;
 using Portal.Account;
@@ -22,16 +23,27 @@ namespace Portal.Tests.Support;
 public abstract class ComponentTest : BunitContext, IAsyncLifetime
 {
     protected BunitAuthorizationContext Auth { get; }
+    private readonly PortalFactory? portal;
     private bool rendererSet;
 
     protected ComponentTest(PortalFactory? portal = null)
     {
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // bUnit waits one second by default; pages here query a real database on a shared 2-core machine.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(15);
         Services.AddMudServices();
         Services.AddScoped<CircuitUser>();
         Services.AddScoped<UiActions>();
+        this.portal = portal;
         if (portal is null) Services.AddSingleton<LiveEventHub>();
-        else Services.AddFallbackServiceProvider(portal.Services);
+        else
+        {
+            Services.AddFallbackServiceProvider(portal.Services);
+            // bUnit's fallback answers only at its root: a scope bUnit's container opens finds none of the
+            // Portal's scoped services. UiActions therefore opens its scopes in the Portal itself.
+            Services.AddScoped(sp => new UiActions(portal.Services.GetRequiredService<IServiceScopeFactory>(),
+                sp.GetRequiredService<CircuitUser>(), sp.GetRequiredService<ISnackbar>(), portal.Services.GetRequiredService<ILogger<UiActions>>()));
+        }
         Auth = AddAuthorization();
     }
 
@@ -42,6 +54,14 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
         Auth.SetRoles(roles);
         // After the roles: bUnit rebuilds the principal from name and roles when they are set.
         Auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, userId));
+    }
+
+    /// <summary>Signs in as an existing Portal user, found by email, with <paramref name="roles"/>; returns their id.</summary>
+    protected async Task<string> SignInAsync(string email, params string[] roles)
+    {
+        var id = await (portal ?? throw new InvalidOperationException("Needs the Portal: pass a PortalFactory.")).UserIdAsync(email);
+        SignIn(id, email, roles);
+        return id;
     }
 
     /// <summary>Renders a component the way the interactive app does: beside MudBlazor's providers.</summary>

@@ -1,0 +1,28 @@
+using Microsoft.Playwright;
+
+namespace Portal.EndToEnd;
+
+/// <summary>
+/// Chooses a file in a Blazor file input. The input only listens once the circuit has wired it up
+/// (JS interop after the first render), which a person can never beat but a script can: a choice
+/// made before that is lost. So the file is chosen again until <paramref name="shown"/> appears.
+/// </summary>
+public static class FilePicker
+{
+    public static async Task ChooseAsync(IPage page, string path, ILocator shown)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await page.SetInputFilesAsync("input[type=file]", path);
+            try
+            {
+                await Assertions.Expect(shown).ToBeVisibleAsync(new() { Timeout = 10_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                // not wired yet: choose again
+            }
+        }
+    }
+}
