@@ -62,6 +62,7 @@ public sealed class HomeTests(PortalFactory portal) : ComponentTest(portal), ICl
             var mine = home.Find("#my-reservations").TextContent;
             Assert.Contains("lapses in 3 h", mine);
             Assert.Equal(reservedBefore + 1, ReservedCount(home));
+            Assert.Equal("Reserved", home.Find("[data-machine-state=Reserved] .mud-chip").TextContent.Trim());
         }, TimeSpan.FromSeconds(10));
     }
 
@@ -80,5 +81,5 @@ public sealed class HomeTests(PortalFactory portal) : ComponentTest(portal), ICl
     }
 
     private static int ReservedCount(IRenderedComponent<Home> home) =>
-        home.FindAll("[data-machine-state=Reserved] h6").Select(e => int.Parse(e.TextContent)).SingleOrDefault();
+        home.FindAll("[data-machine-state=Reserved] a").Select(e => int.Parse(e.TextContent)).SingleOrDefault();
 }
