@@ -28,8 +28,10 @@ public sealed record DeploymentDetails(
         var deployment = await db.Deployments.AsNoTracking().VisibleTo(who).Include(d => d.Machine).Include(d => d.Profile)
             .SingleOrDefaultAsync(d => d.Id == id, ct);
         if (deployment is null) return null;
-        var events = await db.DeploymentEvents.AsNoTracking().Where(e => e.DeploymentId == id).OrderBy(e => e.At).ThenBy(e => e.Id).ToListAsync(ct);
+        // The step before the events: a run moving on between the two reads then shows events at least
+        // as new as its step, never a step whose events ("power-on" for WaitForScriptFetch) are missing.
         var workflow = await db.DeploymentWorkflows.AsNoTracking().SingleOrDefaultAsync(w => w.DeploymentId == id, ct);
+        var events = await db.DeploymentEvents.AsNoTracking().Where(e => e.DeploymentId == id).OrderBy(e => e.At).ThenBy(e => e.Id).ToListAsync(ct);
         var requestedBy = await db.Users.Where(u => u.Id == deployment.RequestedById).Select(u => u.DisplayName != "" ? u.DisplayName : u.UserName).SingleOrDefaultAsync(ct);
 
         var timeline = new List<TimelineEntry>(events.Count);
