@@ -6,15 +6,8 @@ using Portal.Tests.Support;
 
 namespace Portal.Tests.Account;
 
-public sealed class PasswordTests : ComponentTest, IClassFixture<PortalFactory>
+public sealed class PasswordTests(PortalFactory factory) : ComponentTest(factory), IClassFixture<PortalFactory>
 {
-    private readonly PortalFactory factory;
-
-    public PasswordTests(PortalFactory factory) : base(factory)
-    {
-        this.factory = factory;
-    }
-
     [Fact]
     public async Task InvitedUserMustChangeTheOneTimePasswordBeforeAnythingElse()
     {
@@ -23,7 +16,7 @@ public sealed class PasswordTests : ComponentTest, IClassFixture<PortalFactory>
         var users = RenderInteractive<UsersPage>();
         var oneTime = UsersPageTests.Invite(users, "invited@test.local", "Invited", Roles.Operator);
 
-        var invited = factory.Browser();
+        var invited = Portal.Browser();
         var login = await invited.LoginAsync("invited@test.local", oneTime);
         Assert.Equal("/account/change-password", Path(login));
         var home = await invited.GetAsync("/");
@@ -35,21 +28,21 @@ public sealed class PasswordTests : ComponentTest, IClassFixture<PortalFactory>
         });
         Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await invited.GetAsync("/")).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await factory.Browser().LoginAsync("invited@test.local", "My-Own-Passw0rd")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Portal.Browser().LoginAsync("invited@test.local", "My-Own-Passw0rd")).StatusCode);
     }
 
     [Fact]
     public async Task ChangePasswordRefusesAWrongCurrentPassword()
     {
-        await factory.CreateUserAsync("cp@test.local", "Current-Passw0rd", Roles.User);
-        var client = await factory.SignedInAsync("cp@test.local", "Current-Passw0rd");
+        await Portal.CreateUserAsync("cp@test.local", "Current-Passw0rd", Roles.User);
+        var client = await Portal.SignedInAsync("cp@test.local", "Current-Passw0rd");
         var response = await client.SubmitAsync("/account/change-password", "form:has(#current)", new Dictionary<string, string>
         {
             ["Input.Current"] = "not-current", ["Input.New"] = "Another-Passw0rd", ["Input.Confirm"] = "Another-Passw0rd",
         });
         var page = BrowserSession.Parse(await response.Content.ReadAsStringAsync());
         Assert.NotNull(page.QuerySelector("#password-errors"));
-        Assert.Equal(HttpStatusCode.Redirect, (await factory.Browser().LoginAsync("cp@test.local", "Current-Passw0rd")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Portal.Browser().LoginAsync("cp@test.local", "Current-Passw0rd")).StatusCode);
     }
 
     private static string Path(HttpResponseMessage redirect) => new Uri(new Uri("http://localhost"), redirect.Headers.Location!).AbsolutePath;

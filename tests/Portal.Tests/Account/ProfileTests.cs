@@ -9,15 +9,8 @@ using Portal.Tests.Support;
 
 namespace Portal.Tests.Account;
 
-public sealed class ProfileTests : ComponentTest, IClassFixture<PortalFactory>
+public sealed class ProfileTests(PortalFactory portal) : ComponentTest(portal), IClassFixture<PortalFactory>
 {
-    private readonly PortalFactory portal;
-
-    public ProfileTests(PortalFactory portal) : base(portal)
-    {
-        this.portal = portal;
-    }
-
     private async Task<IRenderedComponent<Profile>> OpenAsync(string email = PortalFactory.AdminEmail, params string[] roles)
     {
         await SignInAsync(email, roles.Length == 0 ? [Roles.Admin] : roles);
@@ -36,7 +29,7 @@ public sealed class ProfileTests : ComponentTest, IClassFixture<PortalFactory>
     [Fact]
     public async Task ShowsTheSignedInPersonsDetailsAndRoles()
     {
-        await portal.CreateUserAsync("profile@test.local", "Profile-Passw0rd", Roles.Operator);
+        await Portal.CreateUserAsync("profile@test.local", "Profile-Passw0rd", Roles.Operator);
         var page = await OpenAsync("profile@test.local", Roles.Operator);
         page.WaitForAssertion(() => Assert.Equal(Roles.Operator, page.Find("#my-roles").TextContent));
     }
@@ -47,7 +40,7 @@ public sealed class ProfileTests : ComponentTest, IClassFixture<PortalFactory>
         var page = await OpenAsync();
         var secret = CreateToken(page, "from-the-page");
 
-        Assert.Equal(HttpStatusCode.OK, (await portal.Api(secret).GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Portal.Api(secret).GetAsync("/api/v1/me")).StatusCode);
         page.WaitForAssertion(() => Assert.Contains("from-the-page", page.Find("#tokens").TextContent));
         Assert.NotNull(page.Find("#new-token button[aria-label='Copy']"));
         var again = Render<Profile>();
@@ -71,9 +64,9 @@ public sealed class ProfileTests : ComponentTest, IClassFixture<PortalFactory>
         var dialogs = Render<MudDialogProvider>();
         var page = await OpenAsync();
         var secret = CreateToken(page, "to-revoke-in-ui");
-        var api = portal.Api(secret);
+        var api = Portal.Api(secret);
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/me")).StatusCode);
-        var id = await portal.WithDbAsync(db => db.ApiTokens.Where(t => t.Name == "to-revoke-in-ui").Select(t => t.Id).SingleAsync());
+        var id = await Portal.WithDbAsync(db => db.ApiTokens.Where(t => t.Name == "to-revoke-in-ui").Select(t => t.Id).SingleAsync());
 
         page.Find($"tr[data-token-id='{id}'] button").Click();
         dialogs.WaitForAssertion(() => Assert.Contains("Revoke token?", dialogs.Markup));
@@ -86,6 +79,6 @@ public sealed class ProfileTests : ComponentTest, IClassFixture<PortalFactory>
 
         page.WaitForAssertion(() => Assert.Contains("revoked", page.Find($"tr[data-token-id='{id}']").TextContent));
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/me")).StatusCode);
-        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "token.revoked" && e.Summary.Contains("to-revoke-in-ui"))));
+        Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "token.revoked" && e.Summary.Contains("to-revoke-in-ui"))));
     }
 }

@@ -9,18 +9,11 @@ using Portal.Tests.Support;
 
 namespace Portal.Tests.Admin;
 
-public sealed class AuditPageTests : ComponentTest, IClassFixture<PortalFactory>
+public sealed class AuditPageTests(PortalFactory portal) : ComponentTest(portal), IClassFixture<PortalFactory>
 {
-    private readonly PortalFactory portal;
-
-    public AuditPageTests(PortalFactory portal) : base(portal)
-    {
-        this.portal = portal;
-    }
-
     private async Task RecordAsync(int count, string action, string actor, string summary)
     {
-        using var scope = portal.Services.CreateScope();
+        using var scope = Portal.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         for (var i = 0; i < count; i++)
             db.AuditEvents.Add(AuditEvent.Record(new Actor(null, actor), action, "test", i.ToString(), $"{summary} {i}", DateTimeOffset.UtcNow));

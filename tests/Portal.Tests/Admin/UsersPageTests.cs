@@ -11,15 +11,8 @@ using Portal.Tests.Support;
 
 namespace Portal.Tests.Admin;
 
-public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
+public sealed class UsersPageTests(PortalFactory portal) : ComponentTest(portal), IClassFixture<PortalFactory>
 {
-    private readonly PortalFactory portal;
-
-    public UsersPageTests(PortalFactory portal) : base(portal)
-    {
-        this.portal = portal;
-    }
-
     /// <summary>Invites a user through the page and returns the one-time password it showed.</summary>
     internal static string Invite(IRenderedComponent<UsersPage> page, string email, string name, string role)
     {
@@ -58,8 +51,8 @@ public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
 
         Assert.StartsWith("Inv-", password);
         page.WaitForAssertion(() => Assert.Contains("invited", page.Find("tr[data-user='once@test.local']").TextContent));
-        Assert.Equal([Roles.Operator], await portal.RolesOfAsync("once@test.local"));
-        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.created" && e.Summary == $"Invited once@test.local as {Roles.Operator}")));
+        Assert.Equal([Roles.Operator], await Portal.RolesOfAsync("once@test.local"));
+        Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.created" && e.Summary == $"Invited once@test.local as {Roles.Operator}")));
         var again = Render<UsersPage>();
         again.WaitForAssertion(() => Assert.NotEmpty(again.FindAll("tr[data-user='once@test.local']")));
         Assert.DoesNotContain(password, again.Markup);
@@ -74,13 +67,13 @@ public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
 
         page.WaitForAssertion(() => Assert.Contains("valid e-mail", page.Markup));
         Assert.Empty(page.FindAll("#invite-secret"));
-        Assert.False(await portal.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "not-an-email")));
+        Assert.False(await Portal.WithDbAsync(db => db.Users.AnyAsync(u => u.Email == "not-an-email")));
     }
 
     [Fact]
     public async Task RolesChangedOnThePageAreSavedAndAudited()
     {
-        await portal.CreateUserAsync("roles@test.local", "Roles-Passw0rd", Roles.User);
+        await Portal.CreateUserAsync("roles@test.local", "Roles-Passw0rd", Roles.User);
         var page = await OpenAsAdminAsync();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("tr[data-user='roles@test.local']")));
 
@@ -88,14 +81,14 @@ public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
         page.Find("tr[data-user='roles@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Save roles")).Click();
 
         page.WaitForAssertion(() => Assert.Contains("Roles of roles@test.local updated.", Snackbars));
-        Assert.Equal([Roles.Operator, Roles.User], (await portal.RolesOfAsync("roles@test.local")).Order());
-        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.role-added" && e.Summary == "roles@test.local is now Operator")));
+        Assert.Equal([Roles.Operator, Roles.User], (await Portal.RolesOfAsync("roles@test.local")).Order());
+        Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.role-added" && e.Summary == "roles@test.local is now Operator")));
     }
 
     [Fact]
     public async Task ANonAdminsRoleChangeIsRefusedOnTheServer()
     {
-        await portal.CreateUserAsync("demoted@test.local", "Demoted-Passw0rd", Roles.User);
+        await Portal.CreateUserAsync("demoted@test.local", "Demoted-Passw0rd", Roles.User);
         var page = await OpenAsAdminAsync();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("tr[data-user='demoted@test.local']")));
         Tick(page, "demoted@test.local", Roles.Admin);
@@ -105,7 +98,7 @@ public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
         page.Find("tr[data-user='demoted@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Save roles")).Click();
 
         page.WaitForAssertion(() => Assert.Contains("This needs the Admin role.", Snackbars));
-        Assert.Equal([Roles.User], await portal.RolesOfAsync("demoted@test.local"));
+        Assert.Equal([Roles.User], await Portal.RolesOfAsync("demoted@test.local"));
     }
 
     [Fact]
@@ -116,14 +109,14 @@ public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
         Click(page, PortalFactory.AdminEmail, "Save roles");
 
         page.WaitForAssertion(() => Assert.Contains("You cannot remove your own Admin role.", Snackbars));
-        Assert.Contains(Roles.Admin, await portal.RolesOfAsync(PortalFactory.AdminEmail));
+        Assert.Contains(Roles.Admin, await Portal.RolesOfAsync(PortalFactory.AdminEmail));
     }
 
     [Fact]
     public async Task ALockedOutUserIsUnlocked()
     {
-        var locked = await portal.CreateUserAsync("unlock-me@test.local", "Unlock-Passw0rd", Roles.User);
-        using (var scope = portal.Services.CreateScope())
+        var locked = await Portal.CreateUserAsync("unlock-me@test.local", "Unlock-Passw0rd", Roles.User);
+        using (var scope = Portal.Services.CreateScope())
         {
             var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
             await users.SetLockoutEndDateAsync((await users.FindByIdAsync(locked.Id))!, DateTimeOffset.UtcNow.AddMinutes(5));
@@ -134,7 +127,7 @@ public sealed class UsersPageTests : ComponentTest, IClassFixture<PortalFactory>
         page.Find("tr[data-user='unlock-me@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Unlock")).Click();
 
         page.WaitForAssertion(() => Assert.Contains("active", page.Find("tr[data-user='unlock-me@test.local']").TextContent));
-        Assert.Null(await portal.WithDbAsync(db => db.Users.Where(u => u.Id == locked.Id).Select(u => u.LockoutEnd).SingleAsync()));
-        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.unlocked" && e.TargetId == locked.Id)));
+        Assert.Null(await Portal.WithDbAsync(db => db.Users.Where(u => u.Id == locked.Id).Select(u => u.LockoutEnd).SingleAsync()));
+        Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.unlocked" && e.TargetId == locked.Id)));
     }
 }

@@ -14,23 +14,13 @@ using static Portal.Tests.Credentials.CredentialTestSupport;
 namespace Portal.Tests.Credentials;
 
 /// <summary>The credentials page in a circuit (bUnit) against the real Portal services and database.</summary>
-public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFactory>
+public sealed class CredentialPageTests(PortalFactory portal) : ComponentTest(portal), IClassFixture<PortalFactory>
 {
     private const byte Tag = 0x11;
-    private readonly PortalFactory portal;
-
-    public CredentialPageTests(PortalFactory portal) : base(portal)
-    {
-        this.portal = portal;
-    }
 
     private async Task<IRenderedComponent<CredentialsPage>> OpenAsAdminAsync()
     {
-        using (var scope = portal.Services.CreateScope())
-        {
-            var admin = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(PortalFactory.AdminEmail);
-            SignIn(admin!.Id, PortalFactory.AdminEmail, Roles.Admin);
-        }
+        await SignInAsync(PortalFactory.AdminEmail, Roles.Admin);
         var page = RenderInteractive<CredentialsPage>();
         page.WaitForElement("#credential-count");
         return page;
@@ -56,7 +46,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
                 Assert.Contains(page.FindAll("#preview code.mac"), c => c.TextContent == bmc.Mac);
                 Assert.DoesNotContain(bmc.Password, page.Markup);
             }
-            Assert.Null(await portal.StoredAsync(fleet.Bmcs[0].Mac)); // nothing saved by the preview
+            Assert.Null(await Portal.StoredAsync(fleet.Bmcs[0].Mac)); // nothing saved by the preview
 
             page.Click("Import 8 entries");
 
@@ -65,18 +55,18 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
             page.WaitForAssertion(() => Assert.Contains(fleet.Bmcs[0].Mac, page.Find("#credentials").TextContent));
             foreach (var bmc in fleet.Bmcs)
             {
-                var stored = await portal.StoredAsync(bmc.Mac);
+                var stored = await Portal.StoredAsync(bmc.Mac);
                 Assert.NotNull(stored);
                 Assert.Equal(bmc.Username, stored.Username);
                 Assert.Equal(bmc.SerialNumber, stored.Serial);
                 Assert.Equal(PortalFactory.AdminEmail, stored.ImportedBy);
                 Assert.DoesNotContain(bmc.Password, stored.EncryptedPassword);
-                Assert.Equal(bmc.Password, portal.Decrypt(stored.EncryptedPassword));
+                Assert.Equal(bmc.Password, Portal.Decrypt(stored.EncryptedPassword));
                 Assert.Contains(bmc.Mac, page.Find("#credentials").TextContent);
                 Assert.DoesNotContain(bmc.Password, page.Markup);
             }
 
-            using var scope = portal.Services.CreateScope();
+            using var scope = Portal.Services.CreateScope();
             var audit = await scope.ServiceProvider.GetRequiredService<AppDbContext>().AuditEvents
                 .Where(e => e.Action == "credentials.imported" && e.TargetId == "bmc-credentials.csv").ToListAsync();
             var entry = Assert.Single(audit);
@@ -93,7 +83,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
     public async Task ACsvWithABadMacInItsThirdRowPreviewsTwoValidRowsAndThatRowsErrorAndImportsNothing()
     {
         var page = await OpenAsAdminAsync();
-        var before = await portal.CredentialCountAsync();
+        var before = await Portal.CredentialCountAsync();
 
         page.Choose($"bmc_mac,username,password\n{NewMac(Tag)},root,Secret-1\n{NewMac(Tag)},root,Secret-2\nnot-a-mac,root,Secret-3\n{NewMac(Tag)},root,\n");
 
@@ -109,7 +99,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
         Assert.Null(page.Button("Import"));
         Assert.NotNull(page.Find("#not-importable"));
         Assert.DoesNotContain("Secret-", page.Markup);
-        Assert.Equal(before, await portal.CredentialCountAsync());
+        Assert.Equal(before, await Portal.CredentialCountAsync());
     }
 
     [Fact]
@@ -126,7 +116,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
     {
         var mac = NewMac(Tag);
         await ImportDirectlyAsync($"bmc_mac,username,password\n{mac},first,Old-Pass\n");
-        var count = await portal.CredentialCountAsync();
+        var count = await Portal.CredentialCountAsync();
         var page = await OpenAsAdminAsync();
 
         page.Choose($"bmc_mac,username,password\n{mac},second,New-Pass\n");
@@ -140,10 +130,10 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
         page.Click("Import 1 entry");
 
         page.WaitForAssertion(() => Assert.Contains($"Imported 0 new entries and replaced 1 from vendor.csv.", Snackbars));
-        var stored = await portal.StoredAsync(mac);
+        var stored = await Portal.StoredAsync(mac);
         Assert.Equal("second", stored!.Username);
-        Assert.Equal("New-Pass", portal.Decrypt(stored.EncryptedPassword));
-        Assert.Equal(count, await portal.CredentialCountAsync());
+        Assert.Equal("New-Pass", Portal.Decrypt(stored.EncryptedPassword));
+        Assert.Equal(count, await Portal.CredentialCountAsync());
     }
 
     [Fact]
@@ -155,27 +145,27 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
         page.PreviewRows();
 
         await ImportDirectlyAsync($"bmc_mac,username,password\n{b},other,pw-other\n"); // someone else, in between
-        var count = await portal.CredentialCountAsync();
+        var count = await Portal.CredentialCountAsync();
         page.Click("Import 2 entries");
 
         page.WaitForAssertion(() => Assert.Contains(Snackbars, s => s.StartsWith("Nothing was imported", StringComparison.Ordinal)));
         page.WaitForAssertion(() => Assert.Contains("already exists", page.Find($"#preview tr[data-line='3'] .reasons").TextContent));
         Assert.Null(page.Button("Import"));
-        Assert.Null(await portal.StoredAsync(a));
-        Assert.Equal(count, await portal.CredentialCountAsync());
+        Assert.Null(await Portal.StoredAsync(a));
+        Assert.Equal(count, await Portal.CredentialCountAsync());
     }
 
     [Fact]
     public async Task AFileOverTheSizeLimitIsRefusedNextToTheUploadWithoutBeingRead()
     {
         var page = await OpenAsAdminAsync();
-        var before = await portal.CredentialCountAsync();
+        var before = await Portal.CredentialCountAsync();
 
         page.Choose(new byte[6 * 1024 * 1024], "huge.csv");
 
         page.WaitForAssertion(() => Assert.Contains("larger than the limit of 5,242,880 bytes", page.Find("#upload-error").TextContent));
         Assert.Empty(page.FindAll("#credential-preview"));
-        Assert.Equal(before, await portal.CredentialCountAsync());
+        Assert.Equal(before, await Portal.CredentialCountAsync());
     }
 
     [Fact]
@@ -196,7 +186,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
         page.WaitForAssertion(() => Assert.Contains(a, page.Find("#credentials").TextContent));
         Assert.Contains("rack 4, row 2", page.Find("#credentials").TextContent);
         Assert.DoesNotContain("ass, w", page.Markup);
-        Assert.Equal(" spaced ", portal.Decrypt((await portal.StoredAsync(b))!.EncryptedPassword));
+        Assert.Equal(" spaced ", Portal.Decrypt((await Portal.StoredAsync(b))!.EncryptedPassword));
     }
 
     [Fact]
@@ -212,7 +202,7 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
         page.Click("Import 1 entry");
 
         page.WaitForAssertion(() => Assert.Contains("This needs the Admin role.", Snackbars));
-        Assert.Null(await portal.StoredAsync(mac));
+        Assert.Null(await Portal.StoredAsync(mac));
     }
 
     [Fact]
@@ -231,20 +221,20 @@ public sealed class CredentialPageTests : ComponentTest, IClassFixture<PortalFac
     [Fact]
     public async Task TheCredentialsPageIsForAdminsOnly()
     {
-        await portal.CreateUserAsync("operator-creds@test.local", "Operator-Passw0rd", Roles.Operator);
-        var browser = await portal.SignedInAsync("operator-creds@test.local", "Operator-Passw0rd");
+        await Portal.CreateUserAsync("operator-creds@test.local", "Operator-Passw0rd", Roles.Operator);
+        var browser = await Portal.SignedInAsync("operator-creds@test.local", "Operator-Passw0rd");
 
         var response = await browser.GetAsync("/admin/credentials");
         Assert.Equal(System.Net.HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/account/access-denied", response.Headers.Location!.PathAndQuery);
         // The old form posts are gone: the only import outside the page is the API.
-        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await (await portal.SignedInAsync()).PostAsync("/admin/credentials/upload", new StringContent(""))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await (await Portal.SignedInAsync()).PostAsync("/admin/credentials/upload", new StringContent(""))).StatusCode);
     }
 
 
     private async Task ImportDirectlyAsync(string csv)
     {
-        using var scope = portal.Services.CreateScope();
+        using var scope = Portal.Services.CreateScope();
         var import = scope.ServiceProvider.GetRequiredService<CredentialImport>();
         var preview = await import.PreviewAsync(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(csv)), "other.csv", replace: false);
         Assert.True((await import.ImportAsync(preview, "other.csv", false, new Actor(null, "other-admin"))).Succeeded);

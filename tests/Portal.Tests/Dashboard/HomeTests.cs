@@ -29,7 +29,7 @@ public sealed class HomeTests(PortalFactory portal) : ComponentTest(portal), ICl
         var home = RenderInteractive<Home>();
         home.WaitForAssertion(() => Assert.Contains("Recent activity", home.Markup));
 
-        using (var scope = portal.Services.CreateScope())
+        using (var scope = Portal.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             db.AuditEvents.Add(AuditEvent.Record(Actor.System, "test.happened", "test", "1", "Something happened elsewhere", DateTimeOffset.UtcNow));
@@ -42,15 +42,15 @@ public sealed class HomeTests(PortalFactory portal) : ComponentTest(portal), ICl
     [Fact]
     public async Task MyReservationAppearsWithItsLapseAndTheCountsFollowLive()
     {
-        var me = await portal.CreateUserAsync("holder@test.local", "Holder-Passw0rd", Roles.User);
+        var me = await Portal.CreateUserAsync("holder@test.local", "Holder-Passw0rd", Roles.User);
         var (mac, uuid, serial) = NetbootTestData.NewIdentity();
-        var machineId = await portal.CreateMachineAsync(mac, uuid, serial);
+        var machineId = await Portal.CreateMachineAsync(mac, uuid, serial);
         SignIn(me.Id, me.UserName!, Roles.User);
         var home = RenderInteractive<Home>();
         home.WaitForAssertion(() => Assert.Contains("You hold no machines", home.Find("#my-reservations").TextContent));
         var reservedBefore = ReservedCount(home);
 
-        using (var scope = portal.Services.CreateScope())
+        using (var scope = Portal.Services.CreateScope())
         {
             var outcome = await scope.ServiceProvider.GetRequiredService<Reservations>()
                 .ReserveAsync([machineId], 4, new Requester(me.Id, me.UserName!, IsOperator: false));
@@ -72,7 +72,7 @@ public sealed class HomeTests(PortalFactory portal) : ComponentTest(portal), ICl
     public async Task BmcsThatNeedAttentionAreShownToThoseWhoCanActOnThem(string role, bool shown)
     {
         var (mac, uuid, serial) = NetbootTestData.NewIdentity();
-        await portal.CreateMachineAsync(mac, uuid, serial); // its BMC is still waiting for credentials
+        await Portal.CreateMachineAsync(mac, uuid, serial); // its BMC is still waiting for credentials
         SignIn("u-bmc-" + role, role + "@test.local", role);
         var home = RenderInteractive<Home>();
         home.WaitForAssertion(() => Assert.NotEmpty(home.FindAll("#fleet-by-state")));

@@ -19,21 +19,9 @@ using Portal.Tests.Support;
 namespace Portal.Tests.Discovery;
 
 /// <summary>The discovery page in a circuit (bUnit) against the real Portal services, database and lab BMCs.</summary>
-public sealed class DiscoveryPageTests : ComponentTest, IClassFixture<PortalFactory>
+public sealed class DiscoveryPageTests(PortalFactory portal) : ComponentTest(portal), IClassFixture<PortalFactory>
 {
-    private readonly PortalFactory portal;
-
-    public DiscoveryPageTests(PortalFactory portal) : base(portal)
-    {
-        this.portal = portal;
-    }
-
-    private async Task SignInAsAdminAsync()
-    {
-        using var scope = portal.Services.CreateScope();
-        var admin = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(PortalFactory.AdminEmail);
-        SignIn(admin!.Id, PortalFactory.AdminEmail, Roles.Admin);
-    }
+    private Task SignInAsAdminAsync() => SignInAsync(PortalFactory.AdminEmail, Roles.Admin);
 
 
     /// <summary>Types into the MudBlazor text field labelled <paramref name="label"/>.</summary>
@@ -53,7 +41,7 @@ public sealed class DiscoveryPageTests : ComponentTest, IClassFixture<PortalFact
         try
         {
             await using var lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 3, FirstAddress = "127.0.112.1", OutputDirectory = directory, Seed = 7 });
-            using (var scope = portal.Services.CreateScope())
+            using (var scope = Portal.Services.CreateScope())
             {
                 var import = scope.ServiceProvider.GetRequiredService<CredentialImport>();
                 await using var csv = File.OpenRead(lab.CredentialCsvPath);
@@ -155,7 +143,7 @@ public sealed class DiscoveryPageTests : ComponentTest, IClassFixture<PortalFact
         Assert.Contains("Source 127.0.99.7 added.", Snackbars);
         Assert.Contains("root / ••••", page.Find("#sources").TextContent);
         Assert.DoesNotContain("calvin-secret", page.Markup);
-        using var scope = portal.Services.CreateScope();
+        using var scope = Portal.Services.CreateScope();
         var source = await scope.ServiceProvider.GetRequiredService<AppDbContext>().DiscoverySources.SingleAsync(s => s.Value == "127.0.99.7");
         Assert.Equal("calvin-secret", scope.ServiceProvider.GetRequiredService<CredentialProtector>().Unprotect(source.EncryptedPassword!));
 
@@ -170,7 +158,7 @@ public sealed class DiscoveryPageTests : ComponentTest, IClassFixture<PortalFact
     {
         var mac = "02:33:00:00:00:01";
         var error = "Redfish said no: " + string.Concat(Enumerable.Repeat("a-very-long-unbroken-token-", 30)) + "END";
-        using (var scope = portal.Services.CreateScope())
+        using (var scope = Portal.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var bmc = Bmc.Discovered(mac, "127.0.99.50", 443, true, DateTimeOffset.UtcNow);
@@ -193,7 +181,7 @@ public sealed class DiscoveryPageTests : ComponentTest, IClassFixture<PortalFact
     public void AnOperatorIsRefusedOnTheServerWhenStartingDiscovery()
     {
         SignIn("op-disc", "op-disc@test.local", Roles.Operator);
-        var runner = portal.Services.GetRequiredService<DiscoveryRunner>();
+        var runner = Portal.Services.GetRequiredService<DiscoveryRunner>();
         var page = RenderInteractive<DiscoveryProgressPanel>();
 
         page.Click("Discover now");
@@ -204,7 +192,7 @@ public sealed class DiscoveryPageTests : ComponentTest, IClassFixture<PortalFact
 
     private async Task<int> CountSourcesAsync(string value)
     {
-        using var scope = portal.Services.CreateScope();
+        using var scope = Portal.Services.CreateScope();
         return await scope.ServiceProvider.GetRequiredService<AppDbContext>().DiscoverySources.CountAsync(s => s.Value == value);
     }
 }

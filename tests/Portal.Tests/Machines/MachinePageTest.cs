@@ -18,11 +18,9 @@ namespace Portal.Tests.Machines;
 /// </summary>
 public abstract class MachinePageTest : ComponentTest
 {
-    protected PortalFactory Portal { get; }
 
     protected MachinePageTest(PortalFactory portal) : base(portal)
     {
-        Portal = portal;
         // bUnit's fallback provider answers only at the root: a scope UiActions opens would not find
         // Core's scoped services. Each such scope gets a scope of the Portal's own to take them from.
         Services.AddScoped(_ => new PortalScope(portal.Services.CreateAsyncScope()));

@@ -13,15 +13,8 @@ using static Portal.Tests.Netboot.NetbootTestData;
 namespace Portal.Tests.Netboot;
 
 /// <summary>The admin pages: profiles, templates with versions and preview, sightings linked to machines.</summary>
-public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFactory>
+public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(portal), IClassFixture<PortalFactory>
 {
-    private readonly PortalFactory portal;
-
-    public NetbootAdminTests(PortalFactory portal) : base(portal)
-    {
-        this.portal = portal;
-    }
-
     private async Task SignInAsAdminAsync() => await SignInAsync(PortalFactory.AdminEmail, Roles.Admin);
 
     private string Path => new Uri(Services.GetRequiredService<NavigationManager>().Uri).AbsolutePath;
@@ -52,7 +45,7 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
         await SignInAsAdminAsync();
         var list = RenderInteractive<OsProfilesPage>();
         list.WaitForAssertion(() => Assert.Equal(4, list.FindAll("#profiles tbody tr[data-profile]").Count), TimeSpan.FromSeconds(15));
-        var id = await portal.WithDbAsync(db => db.OsProfiles.Where(p => p.Name == "Lab installer").Select(p => p.Id).SingleAsync());
+        var id = await Portal.WithDbAsync(db => db.OsProfiles.Where(p => p.Name == "Lab installer").Select(p => p.Id).SingleAsync());
 
         var edit = Render<OsProfileEditPage>(p => p.Add(x => x.Id, id)); // the providers are there already
         edit.WaitForAssertion(() => Assert.Equal("Lab installer", edit.Find("#name").GetAttribute("value")));
@@ -63,11 +56,11 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
 
         edit.WaitForAssertion(() => Assert.Equal("/admin/os-profiles", Path));
         Assert.Contains("Saved Lab installer.", Snackbars);
-        var profile = await portal.WithDbAsync(db => db.OsProfiles.SingleAsync(p => p.Id == id));
+        var profile = await Portal.WithDbAsync(db => db.OsProfiles.SingleAsync(p => p.Id == id));
         Assert.Equal("console=ttyS0 panic=10 quiet", profile.KernelArgs);
         Assert.Equal("yes", profile.DefaultParameters["extra"]);
         Assert.True(profile.RestartAfterInstall);
-        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "os-profile.updated" && e.TargetId == id.ToString())));
+        Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "os-profile.updated" && e.TargetId == id.ToString())));
         var again = Render<OsProfileEditPage>(p => p.Add(x => x.Id, id));
         again.WaitForAssertion(() => Assert.Equal("console=ttyS0 panic=10 quiet", again.Find("#args").GetAttribute("value")));
     }
@@ -89,7 +82,7 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
         edit.Find("form").Submit();
 
         edit.WaitForAssertion(() => Assert.Contains("A profile called \"Lab installer\" exists already.", edit.Markup));
-        Assert.Equal(1, await portal.WithDbAsync(db => db.OsProfiles.CountAsync(p => p.Name == "Lab installer")));
+        Assert.Equal(1, await Portal.WithDbAsync(db => db.OsProfiles.CountAsync(p => p.Name == "Lab installer")));
         Assert.Equal("/", Path); // still on the editor, nothing saved
     }
 
@@ -97,7 +90,7 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
     public async Task ThePreviewShowsAnUnknownVariableAsAnErrorAndRendersForTheChosenMachine()
     {
         var (mac, uuid, serial) = NewIdentity();
-        var machineId = await portal.CreateMachineAsync(mac, uuid, serial);
+        var machineId = await Portal.CreateMachineAsync(mac, uuid, serial);
         await SignInAsAdminAsync();
         var page = RenderInteractive<TemplateEditPage>(p => p.Add(x => x.Kind, "snippet").Add(x => x.Name, "kickstart-network"));
         page.WaitForElement("#template-text", TimeSpan.FromSeconds(15));
@@ -127,11 +120,11 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
             page.WaitForAssertion(() => Assert.Contains($"Saved as version {version}.", Snackbars));
         }
 
-        var versions = await portal.WithDbAsync(db => db.TemplateVersions
+        var versions = await Portal.WithDbAsync(db => db.TemplateVersions
             .Where(v => db.Templates.Any(t => t.Id == v.TemplateId && t.Kind == TemplateKind.Snippet && t.Name == "kickstart-network"))
             .OrderBy(v => v.Number).Select(v => v.Text).ToListAsync());
         Assert.Equal(["network --bootproto=dhcp # v1", "network --bootproto=dhcp # v2"], versions);
-        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "template.saved" && e.Summary == "Snippet kickstart-network saved as version 2")));
+        Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "template.saved" && e.Summary == "Snippet kickstart-network saved as version 2")));
 
         var reopened = Render<TemplateEditPage>(p => p.Add(x => x.Kind, "snippet").Add(x => x.Name, "kickstart-network"));
         reopened.WaitForAssertion(() => Assert.Equal("network --bootproto=dhcp # v2", reopened.Find("#template-text").TextContent));
@@ -160,16 +153,16 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
     public async Task ANewSightingAppearsLiveAndOnceLinkedResolvesToThatMachine()
     {
         var (mac, uuid, serial) = NewIdentity();
-        var machineId = await portal.CreateMachineAsync(mac, uuid, serial);
+        var machineId = await Portal.CreateMachineAsync(mac, uuid, serial);
         var (addOnMac, otherUuid, _) = NewIdentity();
         await SignInAsAdminAsync();
         var page = RenderInteractive<SightingsPage>();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("h4")));
 
-        var client = portal.CreateClient();
+        var client = Portal.CreateClient();
         var unknown = $"/netboot/machine.ipxe?mac={addOnMac}&uuid={otherUuid}";
         Assert.Contains("unknown machine", await client.GetStringAsync(unknown));
-        await portal.FlushSightingsAsync();
+        await Portal.FlushSightingsAsync();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll($"tr[data-sighting='mac:{addOnMac}']")), TimeSpan.FromSeconds(10));
 
         var select = page.FindComponents<MudSelect<long?>>().Single(s => s.Instance.UserAttributes["data-sighting-select"]?.ToString() == $"mac:{addOnMac}");
@@ -178,18 +171,18 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
 
         page.WaitForAssertion(() => Assert.Contains("Unlink", page.Find($"tr[data-sighting='mac:{addOnMac}']").TextContent));
         Assert.Contains($"machine {machineId} is Available", await client.GetStringAsync(unknown));
-        Assert.True(await portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "sighting.linked" && e.TargetId == machineId.ToString())));
+        Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "sighting.linked" && e.TargetId == machineId.ToString())));
 
         ClickInRow(page, $"mac:{addOnMac}", "Unlink");
         page.WaitForAssertion(() => Assert.Contains("Link", page.Find($"tr[data-sighting='mac:{addOnMac}']").TextContent));
-        Assert.Null(await portal.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.MachineId).SingleAsync()));
+        Assert.Null(await Portal.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.MachineId).SingleAsync()));
     }
 
     [Fact]
     public async Task NetbootAdminPagesAreForAdminsOnly()
     {
-        await portal.CreateUserAsync("plain-netboot@test.local", "Plain-Passw0rd!", "User");
-        var user = await portal.SignedInAsync("plain-netboot@test.local", "Plain-Passw0rd!");
+        await Portal.CreateUserAsync("plain-netboot@test.local", "Plain-Passw0rd!", "User");
+        var user = await Portal.SignedInAsync("plain-netboot@test.local", "Plain-Passw0rd!");
 
         foreach (var page in new[] { "/admin/os-profiles", "/admin/os-profiles/new", "/admin/templates", "/admin/templates/snippet/kickstart-network", "/admin/sightings" })
         {
@@ -203,10 +196,10 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
     public async Task ANonAdminCannotLinkASightingEvenWithThePageOpen()
     {
         var (mac, uuid, serial) = NewIdentity();
-        var machineId = await portal.CreateMachineAsync(mac, uuid, serial);
+        var machineId = await Portal.CreateMachineAsync(mac, uuid, serial);
         var (addOnMac, otherUuid, _) = NewIdentity();
-        await portal.CreateClient().GetStringAsync($"/netboot/machine.ipxe?mac={addOnMac}&uuid={otherUuid}");
-        await portal.FlushSightingsAsync();
+        await Portal.CreateClient().GetStringAsync($"/netboot/machine.ipxe?mac={addOnMac}&uuid={otherUuid}");
+        await Portal.FlushSightingsAsync();
         await SignInAsAdminAsync();
         var page = RenderInteractive<SightingsPage>();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll($"tr[data-sighting='mac:{addOnMac}']")));
@@ -217,6 +210,6 @@ public sealed class NetbootAdminTests : ComponentTest, IClassFixture<PortalFacto
         ClickInRow(page, $"mac:{addOnMac}", "Link");
 
         page.WaitForAssertion(() => Assert.Contains("This needs the Admin role.", Snackbars));
-        Assert.Null(await portal.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.MachineId).SingleAsync()));
+        Assert.Null(await Portal.WithDbAsync(db => db.NetbootSightings.Where(s => s.Mac == addOnMac).Select(s => s.MachineId).SingleAsync()));
     }
 }

@@ -15,7 +15,7 @@ namespace Portal.Tests.Provisioning;
 /// </summary>
 public abstract class ProvisioningComponentTest : ComponentTest
 {
-    protected ProvisioningFactory Portal { get; }
+    protected new ProvisioningFactory Portal { get; }
     private bool providersShown;
 
     protected ProvisioningComponentTest(ProvisioningFactory portal) : base(portal)

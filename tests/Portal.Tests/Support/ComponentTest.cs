@@ -24,6 +24,9 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
 {
     protected BunitAuthorizationContext Auth { get; }
     private readonly PortalFactory? portal;
+
+    /// <summary>The real Portal behind the components (for seeding and checking its database).</summary>
+    protected PortalFactory Portal => portal ?? throw new InvalidOperationException("Needs the Portal: pass a PortalFactory.");
     private bool rendererSet;
 
     protected ComponentTest(PortalFactory? portal = null)
@@ -59,7 +62,7 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
     /// <summary>Signs in as an existing Portal user, found by email, with <paramref name="roles"/>; returns their id.</summary>
     protected async Task<string> SignInAsync(string email, params string[] roles)
     {
-        var id = await (portal ?? throw new InvalidOperationException("Needs the Portal: pass a PortalFactory.")).UserIdAsync(email);
+        var id = await Portal.UserIdAsync(email);
         SignIn(id, email, roles);
         return id;
     }
