@@ -172,8 +172,9 @@ public sealed class DiscoveryPageTests(PortalFactory portal) : ComponentTest(por
         var cell = page.WaitForElement($"tr[data-bmc-mac='{mac}'] td[data-last-error]");
         Assert.Contains("portal-wrap", cell.ClassName);
         Assert.DoesNotContain("END", cell.TextContent);
-        page.Find($"tr[data-bmc-mac='{mac}'] button[aria-expanded=false]").Click();
-        Assert.Contains("END", page.Find($"tr[data-bmc-mac='{mac}'] td[data-last-error]").TextContent);
+        // Found again if a live reload (other tests' BMCs) re-rendered the row meanwhile; expansion is kept per BMC.
+        page.WaitForAssertion(() => page.Find($"tr[data-bmc-mac='{mac}'] button[aria-expanded=false]").Click());
+        page.WaitForAssertion(() => Assert.Contains("END", page.Find($"tr[data-bmc-mac='{mac}'] td[data-last-error]").TextContent));
         Assert.Contains("Error", page.Find($"tr[data-bmc-mac='{mac}']").TextContent);
     }
 
