@@ -19,9 +19,18 @@ internal sealed class RevalidatingUserState(ILoggerFactory loggers, IServiceScop
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-        return await IsStillValidAsync(users, state.User, identity.Value);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            return await IsStillValidAsync(users, state.User, identity.Value);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The Portal is stopping (its services are gone before the circuits' loops end): the
+            // circuit ends with it, so there is nothing to decide and nothing worth an error in the log.
+            return true;
+        }
     }
 
     public static async Task<bool> IsStillValidAsync(UserManager<AppUser> users, ClaimsPrincipal principal, IdentityOptions options)
