@@ -55,7 +55,7 @@ fi
 # ---- ui ----
 # The real Portal in the bench process, the catalogue's 50,000 machines, one Debian Chromium with
 # 50 signed-in browser contexts each on /machines (one circuit each): managed memory per circuit
-# (server heap with 0 and with 50 circuits; target <= 2 MB) and 200 filter changes (tag facet
+# (server heap with 0 and with 50 circuits, after a warm-up round of 50 that grows the shared buffer pools; target <= 2 MB) and 200 filter changes (tag facet
 # clicks, round-robin over the tabs): server time p50/p95 from Blazor's event-duration histogram
 # (query + render; target p95 <= 150 ms) and the browser's click-to-rows time. Prints PASS/MISS;
 # fails only on errors. UI_BENCH_MACHINES / UI_BENCH_CIRCUITS / UI_BENCH_CHANGES override the sizes.

@@ -6,16 +6,15 @@ namespace Portal.Ui.Bench;
 
 /// <summary>
 /// Reads the server's own metrics in this process: Blazor's count of circuits in memory, and the
-/// time components spend on parameters, events and loads, as the Portal and ASP.NET Core record
-/// them (no timing of our own).
+/// time components spend on events and loads, as the Portal and ASP.NET Core record
+/// them (no timing of our own). Parameter-update durations are left out: one record per component
+/// render would sit in this process's heap and count as circuit memory.
 /// Started before the Portal, so the circuit counter sees every change.
 /// </summary>
 internal sealed class ServerProbe : IDisposable
 {
     public const string CircuitsMeter = "Microsoft.AspNetCore.Components.Server.Circuits";
     public const string ActiveCircuits = "aspnetcore.components.circuit.active";
-    public const string LifecycleMeter = "Microsoft.AspNetCore.Components.Lifecycle";
-    public const string UpdateParameters = "aspnetcore.components.update_parameters.duration";
     public const string ComponentsMeter = "Microsoft.AspNetCore.Components";
     public const string HandleEvent = "aspnetcore.components.handle_event.duration";
     public const string LoadDuration = "portal.ui.load.duration";
@@ -32,7 +31,7 @@ internal sealed class ServerProbe : IDisposable
     {
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if ((instrument.Meter.Name, instrument.Name) is (CircuitsMeter, ActiveCircuits) or (LifecycleMeter, UpdateParameters) or (ComponentsMeter, HandleEvent)
+            if ((instrument.Meter.Name, instrument.Name) is (CircuitsMeter, ActiveCircuits) or (ComponentsMeter, HandleEvent)
                 || (instrument.Meter.Name == uiMeter && instrument.Name == LoadDuration))
                 l.EnableMeasurementEvents(instrument);
         };

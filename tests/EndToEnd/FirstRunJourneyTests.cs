@@ -79,8 +79,7 @@ public sealed class FirstRunJourneyTests(FirstRunPortal portal, Browser browser,
             // The catalogue (free machines by default): filter by vendor, pick the machine, reserve it.
             var machine = lab.Bmcs[0].Systems[0];
             await page.GetByRole(AriaRole.Link, new() { Name = "Machines", Exact = true }).ClickAsync();
-            await page.GetByLabel("Vendor", new() { Exact = true }).ClickAsync();
-            await page.GetByRole(AriaRole.Option, new() { NameRegex = new Regex("^Dell") }).ClickAsync();
+            await FacetSelect.ChooseAsync(page, "Vendor", "Dell");
             await Assertions.Expect(page).ToHaveURLAsync(new Regex("[?&]vendor=Dell"));
             var names = page.Locator("#machines .machine-name");
             await Assertions.Expect(names).ToHaveCountAsync(1);

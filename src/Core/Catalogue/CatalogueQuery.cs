@@ -14,7 +14,7 @@ public enum CatalogueSort { Name, Cpu, Cores, Threads, Memory, Gpus, Storage, Ni
 /// </summary>
 public sealed record CatalogueQuery
 {
-    public const int DefaultPageSize = 50;
+    public const int DefaultPageSize = 25;
     public const int MaxPageSize = 200;
     private const long GiB = 1L << 30;
     private const long GB = 1_000_000_000;

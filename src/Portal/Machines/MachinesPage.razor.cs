@@ -46,6 +46,7 @@ public sealed partial class MachinesPage : LiveComponent
     // Set when a filter changed: the next load starts at page 1 whatever page the grid is on.
     private bool backToFirstPage;
     private bool leaving;
+    private const string StateFacet = "state";
 
     private CatalogueFacets Facets => result?.Facets ?? new CatalogueFacets(new Dictionary<string, IReadOnlyList<FacetValue>>());
 
@@ -60,6 +61,20 @@ public sealed partial class MachinesPage : LiveComponent
     // The grid loads itself (ServerData); LiveComponent's load on parameters is not wanted here.
     protected override Task OnParametersSetAsync() => Task.CompletedTask;
 
+    private bool started;
+
+    /// <summary>
+    /// The page has no parameters, yet the router sets them again on every address change — including
+    /// the page's own replacement after each filter change, which would render the whole page a second
+    /// time for nothing. Only the first set counts; address changes are handled by <see cref="OnLocationChanged"/>.
+    /// </summary>
+    public override Task SetParametersAsync(ParameterView parameters)
+    {
+        if (started) return Task.CompletedTask;
+        started = true;
+        return base.SetParametersAsync(parameters);
+    }
+
     /// <summary>
     /// A page without parameters is not told when only the query string changes (a link to another
     /// filtered view, back/forward, Blazor.navigateTo): the address is watched instead. Only a URL
@@ -72,7 +87,7 @@ public sealed partial class MachinesPage : LiveComponent
             var (fromUrl, notUnderstood) = CatalogueUrl.Read(e.Location);
             if (fromUrl == query || CatalogueUrl.For(fromUrl) == CatalogueUrl.For(result?.Query ?? query)) return;
             (query, ignored) = (fromUrl, notUnderstood);
-            if (grid is not null) await grid.ReloadServerData();
+            await ReloadGridAsync();
             StateHasChanged();
         });
 
@@ -86,7 +101,20 @@ public sealed partial class MachinesPage : LiveComponent
         topic == "machines" || (topic.StartsWith("machine:", StringComparison.Ordinal) && result is not null
             && long.TryParse(topic.AsSpan("machine:".Length), out var id) && (result.Rows.Any(r => r.Id == id) || picked.ContainsKey(id)));
 
-    protected override Task LoadAsync() => grid?.ReloadServerData() ?? Task.CompletedTask;
+    protected override Task LoadAsync() => ReloadGridAsync();
+
+    // Set while the page itself reloads the grid (a filter, a live change, an address): the page
+    // renders afterwards anyway, so the load need not render it first as well. Only the grid's own
+    // loads (first load, paging, sorting) must tell the page, whose counts and facets changed.
+    private bool pageReloading;
+
+    private async Task ReloadGridAsync()
+    {
+        if (grid is null) return;
+        pageReloading = true;
+        try { await grid.ReloadServerData(); }
+        finally { pageReloading = false; }
+    }
 
     private async Task<GridData<CatalogueRow>> ServerDataAsync(GridState<CatalogueRow> state, CancellationToken ct)
     {
@@ -100,8 +128,11 @@ public sealed partial class MachinesPage : LiveComponent
         };
         backToFirstPage = false;
         // A context per load, never one for the circuit's life; the facet cache is the app's one.
-        await using var db = await Contexts.CreateDbContextAsync(ct);
-        var page = await new MachineCatalogue(db, FacetCache).SearchAsync(asked, ct);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Portal.Core.Catalogue.CataloguePage page;
+        await using (var db = await Contexts.CreateDbContextAsync(ct))
+            page = await new MachineCatalogue(db, FacetCache).SearchAsync(asked, ct);
+        RecordLoad(started);
         result = page;
         query = page.Query;
         // Only while the catalogue is still the page shown: a load that finishes after the person
@@ -109,7 +140,7 @@ public sealed partial class MachinesPage : LiveComponent
         var url = CatalogueUrl.For(query);
         if (!leaving && new Uri(Navigation.Uri).AbsolutePath == CatalogueUrl.Path && Navigation.ToBaseRelativePath(Navigation.Uri).Insert(0, "/") != url)
             Navigation.NavigateTo(url, replace: true);
-        StateHasChanged();
+        if (!pageReloading) StateHasChanged();
         return new GridData<CatalogueRow> { Items = page.Rows, TotalItems = page.Total };
     }
 
@@ -121,7 +152,7 @@ public sealed partial class MachinesPage : LiveComponent
         query = next;
         backToFirstPage = true;
         conflicts = [];
-        if (grid is not null) await grid.ReloadServerData();
+        await ReloadGridAsync();
     }
 
     private Task ToggleTagAsync(string tag) =>
@@ -153,7 +184,7 @@ public sealed partial class MachinesPage : LiveComponent
             return;
         }
         conflicts = outcome?.Conflicts ?? [];
-        if (grid is not null) await grid.ReloadServerData();
+        await ReloadGridAsync();
     }
 
     // The state filter: Available by default (what people can pick), one other state, or any but maintenance.
@@ -177,7 +208,6 @@ public sealed partial class MachinesPage : LiveComponent
         }
     }
 
-    private string StateText(string? value) => StateOptions.FirstOrDefault(o => o.Value == (value ?? "")) is { } o ? $"{o.Text} ({o.Count})" : value ?? "";
 
     private IReadOnlyList<(string Tag, int Count)> TagOptions =>
         query.Tags.Union(Facets[CatalogueFacets.Tag].Select(t => t.Value)).Distinct()

@@ -157,7 +157,7 @@ public sealed class CatalogueQueryTests(CatalogueFleet fleet) : IClassFixture<Ca
     [Fact]
     public void TheQueryRoundTripsThroughTheUrl()
     {
-        var text = "state=Reserved&arch=x86_64&cores=64&threads=128&memory=256&cpu=EPYC%207763&disk=NVMe&storage=1000&gpu=NVIDIA%20A100&gpus=2&nic=25000&vendor=Dell&model=R650&tag=gpu&tag=rack-a&sort=cores&dir=desc&page=2&size=25";
+        var text = "state=Reserved&arch=x86_64&cores=64&threads=128&memory=256&cpu=EPYC%207763&disk=NVMe&storage=1000&gpu=NVIDIA%20A100&gpus=2&nic=25000&vendor=Dell&model=R650&tag=gpu&tag=rack-a&sort=cores&dir=desc&page=2&size=100";
         var query = CatalogueQuery.Parse(text);
         Assert.Equal(text, query.ToQueryString());
         Assert.Equal(query, CatalogueQuery.Parse(query.ToQueryString()));
