@@ -88,10 +88,13 @@ try
     var server = new List<double>();
     var loads = new List<double>();
     var browserMs = new List<double>();
+    var gcs = new List<(double PauseMs, int Gen1, int Gen2)>();
     for (var n = 0; n < changeCount; n++)
     {
         var mark = probe.Durations.Count;
+        var (paused, gen1, gen2) = (GC.GetTotalPauseDuration(), GC.CollectionCount(1), GC.CollectionCount(2));
         browserMs.Add(await ChangeFilterAsync(portal, tabs[n % tabs.Count], n / tabs.Count));
+        gcs.Add(((GC.GetTotalPauseDuration() - paused).TotalMilliseconds, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2));
         var recorded = await RecordedSinceAsync(probe, mark);
         server.Add(recorded.Where(IsChipClick).Max(r => r.Seconds) * 1000);
         var load = recorded.Where(r => r.Instrument == ServerProbe.LoadDuration && r.Component == nameof(MachinesPage)).ToList();
@@ -121,7 +124,8 @@ try
         : $"    ({ServerProbe.LoadDuration} of {nameof(MachinesPage)} recorded for {loads.Count} of {server.Count} changes)");
     if (Environment.GetEnvironmentVariable("UI_BENCH_SLOWEST") is { Length: > 0 })
         foreach (var (total, i) in server.Select((t, i) => (t, i)).OrderByDescending(x => x.t).Take(15))
-            Console.WriteLine($"    slow change #{i}: {total:F1} ms, query {(i < loads.Count ? loads[i] : double.NaN):F1} ms");
+            Console.WriteLine($"    slow change #{i}: {total:F1} ms, query {(i < loads.Count ? loads[i] : double.NaN):F1} ms, " +
+                $"GC pauses in the change {gcs[i].PauseMs:F1} ms ({gcs[i].Gen1} gen1, {gcs[i].Gen2} gen2)");
     Console.WriteLine($"  filter change, browser (click -> new rows shown): p50 {Percentile(browserMs, 50):F1} ms, p95 {Percentile(browserMs, 95):F1} ms");
 }
 catch (Exception e)
