@@ -23,5 +23,11 @@ export Lab__Enabled=${Lab__Enabled:-true}
 # A fixed port keeps the lab's discovery source valid from one run to the next.
 export Lab__Port=${Lab__Port:-8443}
 dotnet build src/Portal/Portal.csproj --nologo --verbosity quiet
-# Not `exec`: the EXIT trap above must run after the portal stops.
-dotnet run --no-build --project src/Portal/Portal.csproj --urls http://127.0.0.1:5080 || true
+# Not `exec`: the EXIT trap above must run after the portal stops. The portal runs as a child that
+# this script waits for and passes Ctrl-C, kill and hang-up on to (as TERM: a background child of a
+# script ignores SIGINT), so stopping the script alone never leaves the portal running without its database.
+dotnet run --no-build --project src/Portal/Portal.csproj --urls http://127.0.0.1:5080 &
+portal=$!
+trap 'kill -TERM "$portal" 2>/dev/null; wait "$portal"; exit 143' TERM HUP
+trap 'kill -TERM "$portal" 2>/dev/null; wait "$portal"; exit 130' INT
+wait "$portal" || true
