@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Portal.Core.Auditing;
@@ -5,14 +6,18 @@ using Portal.Core.Auditing;
 namespace Portal.Core.Live;
 
 /// <summary>
-/// After a save that added audit events, tells browsers the "audit" topic changed. Every writer of
-/// audit events gets live updates without remembering to send them.
+/// Announces "audit" once audit events are committed, whoever wrote them, so the audit log and the
+/// dashboard's activity are live without every writer remembering to publish. The notification goes
+/// out on a connection of its own, so it must not go before the data is visible: a save inside an
+/// explicit transaction is announced when that transaction commits (and not at all on a rollback).
 /// </summary>
-internal sealed class AuditLiveInterceptor(ILiveUpdates live) : SaveChangesInterceptor
+internal sealed class AuditLiveInterceptor(ILiveUpdates live) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     // One interceptor per scope, and a scope (a circuit) may hold several contexts from the factory:
     // what is pending is kept per context.
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> _pending = new();
+    // Contexts whose audit events were saved inside a transaction that has not ended yet.
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, object> _awaitingCommit = new();
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
@@ -28,14 +33,42 @@ internal sealed class AuditLiveInterceptor(ILiveUpdates live) : SaveChangesInter
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
     {
-        if (Take(eventData.Context)) await live.ChangedAsync("audit", ct);
+        if (Take(eventData.Context) && !DeferredToCommit(eventData.Context!)) await live.ChangedAsync("audit", ct);
         return result;
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (Take(eventData.Context)) _ = live.ChangedAsync("audit");
+        if (Take(eventData.Context) && !DeferredToCommit(eventData.Context!)) _ = live.ChangedAsync("audit");
         return result;
+    }
+
+    public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken ct = default)
+    {
+        if (eventData.Context is { } context && _awaitingCommit.Remove(context)) await live.ChangedAsync("audit", ct);
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (eventData.Context is { } context && _awaitingCommit.Remove(context)) _ = live.ChangedAsync("audit");
+    }
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken ct = default)
+    {
+        TransactionRolledBack(transaction, eventData);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (eventData.Context is { } context) _awaitingCommit.Remove(context);
+    }
+
+    private bool DeferredToCommit(DbContext context)
+    {
+        if (context.Database.CurrentTransaction is null) return false;
+        _awaitingCommit.AddOrUpdate(context, true);
+        return true;
     }
 
     private void Note(DbContext? context)
