@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Live;
 using Portal.Core.Persistence;
+using Portal.Core.Provisioning.Workflow;
 using Portal.Netboot.Inputs;
 using Portal.Netboot.Ipxe;
 using Portal.Netboot.Serving;
@@ -31,12 +32,12 @@ public static class NetbootEndpoints
                 ? NetbootHttp.Text(BootScripts.Bootstrap(urls))
                 : NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address"));
         netboot.MapGet(NetbootRoutes.MachineScript, (RequestDelegate)(http => MachineScript.HandleAsync(http, directory, sightings)));
-        netboot.MapGet(NetbootRoutes.Config, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock) =>
-            DeploymentFiles.ServeConfigAsync(db, templates, live, clock, token, DeploymentFiles.ConfigFile.Config, http));
-        netboot.MapGet(NetbootRoutes.UserData, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock) =>
-            DeploymentFiles.ServeConfigAsync(db, templates, live, clock, token, DeploymentFiles.ConfigFile.UserData, http));
-        netboot.MapGet(NetbootRoutes.MetaData, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock) =>
-            DeploymentFiles.ServeConfigAsync(db, templates, live, clock, token, DeploymentFiles.ConfigFile.MetaData, http));
+        netboot.MapGet(NetbootRoutes.Config, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
+            DeploymentFiles.ServeConfigAsync(db, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.Config, http));
+        netboot.MapGet(NetbootRoutes.UserData, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
+            DeploymentFiles.ServeConfigAsync(db, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.UserData, http));
+        netboot.MapGet(NetbootRoutes.MetaData, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
+            DeploymentFiles.ServeConfigAsync(db, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.MetaData, http));
         netboot.MapPost(NetbootRoutes.Events, PhoneHomeEndpoint.HandleAsync);
         netboot.MapGet(NetbootRoutes.BootFiles + "/{**path}", (string path, BootFiles files) => files.Serve(path));
         return netboot;

@@ -5,6 +5,7 @@ using Portal.Core.Live;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
+using Portal.Core.Provisioning.Workflow;
 using Portal.Netboot.Inputs;
 using Portal.Netboot.Ipxe;
 using Portal.Netboot.Templates;
@@ -19,7 +20,7 @@ internal static class DeploymentFiles
 {
     public enum ConfigFile { Config, UserData, MetaData }
 
-    public static async Task<IResult> ServeScriptAsync(AppDbContext db, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock, long deploymentId,
+    public static async Task<IResult> ServeScriptAsync(AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, long deploymentId,
         BootQuery query, PortalUrls urls, CancellationToken ct)
     {
         // Concurrent first fetches race on the render; the loser reloads and serves what the winner stored.
@@ -51,11 +52,13 @@ internal static class DeploymentFiles
                 return NetbootHttp.Error(StatusCodes.Status503ServiceUnavailable, "the deployment is changing, try again");
             }
             await live.DeploymentChangedAsync(deployment.Id, ct);
+            // The installer script ends the wait for the script fetch (a local-disk script ends nothing).
+            if (deployment.BootsInstaller) await wakeup.WakeAsync(deployment.Id, ct);
             return NetbootHttp.Text(body);
         }
     }
 
-    public static async Task<IResult> ServeConfigAsync(AppDbContext db, TemplateSetCache templates, ILiveUpdates live, TimeProvider clock, string token, ConfigFile file,
+    public static async Task<IResult> ServeConfigAsync(AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, string token, ConfigFile file,
         HttpContext http)
     {
         var ct = http.RequestAborted;
@@ -90,6 +93,8 @@ internal static class DeploymentFiles
                 return NetbootHttp.Error(StatusCodes.Status503ServiceUnavailable, "the deployment is changing, try again");
             }
             await live.DeploymentChangedAsync(deployment.Id, ct);
+            // The config (or NoCloud user-data) ends the wait for the config fetch; meta-data alone does not.
+            if (file != ConfigFile.MetaData) await wakeup.WakeAsync(deployment.Id, ct);
             return NetbootHttp.Text(body);
         }
     }

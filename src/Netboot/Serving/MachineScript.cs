@@ -5,6 +5,7 @@ using Portal.Core.Live;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
+using Portal.Core.Provisioning.Workflow;
 using Portal.Netboot.Inputs;
 using Portal.Netboot.Ipxe;
 
@@ -64,7 +65,7 @@ internal static class MachineScript
         var result = urls is null
             ? NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address")
             : await DeploymentFiles.ServeScriptAsync(db, services.GetRequiredService<TemplateSetCache>(), services.GetRequiredService<ILiveUpdates>(),
-                services.GetRequiredService<TimeProvider>(), deploymentId.Value, query, urls, ct);
+                services.GetRequiredService<ProvisioningWakeup>(), services.GetRequiredService<TimeProvider>(), deploymentId.Value, query, urls, ct);
         await result.ExecuteAsync(http);
     }
 

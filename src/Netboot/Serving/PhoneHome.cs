@@ -5,6 +5,7 @@ using Portal.Core.Auditing;
 using Portal.Core.Live;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
+using Portal.Core.Provisioning.Workflow;
 using Portal.Netboot.Inputs;
 using Portal.Netboot.PhoneHome;
 
@@ -23,7 +24,7 @@ internal static class PhoneHomeEndpoint
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static async Task<IResult> HandleAsync(string token, HttpContext http, AppDbContext db, ILiveUpdates live, TimeProvider clock)
+    public static async Task<IResult> HandleAsync(string token, HttpContext http, AppDbContext db, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock)
     {
         var ct = http.RequestAborted;
         if (!NetbootToken.IsWellFormed(token)) return NetbootHttp.NotFound();
@@ -54,7 +55,12 @@ internal static class PhoneHomeEndpoint
         // A "done" racing a "failed" (or a cancel): the first one wins, the other is told the run is over.
         if (!await DeploymentFiles.SaveAsync(db, ct)) return NetbootHttp.Error(StatusCodes.Status409Conflict, "the deployment has ended");
         await live.DeploymentChangedAsync(deployment.Id, ct);
-        if (e.IsFinal) await live.ChangedAsync($"machine:{deployment.MachineId}", ct);
+        if (e.IsFinal)
+        {
+            await live.ChangedAsync($"machine:{deployment.MachineId}", ct);
+            // Done or failed: the run moves on (clearing the boot override) now, not at its next poll.
+            await wakeup.WakeAsync(deployment.Id, ct);
+        }
         return Results.NoContent();
     }
 

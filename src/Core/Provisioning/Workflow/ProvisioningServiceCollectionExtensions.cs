@@ -17,6 +17,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<Admission>();
         services.AddSingleton<BmcSteps>();
         services.AddSingleton<ProvisioningStepRunner>();
+        services.AddSingleton<ProvisioningWakeup>();
         services.AddScoped<ProvisioningService>();
         services.AddHostedService<ProvisioningRecovery>();
         return services;

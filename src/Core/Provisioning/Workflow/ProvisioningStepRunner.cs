@@ -147,7 +147,9 @@ public sealed class ProvisioningStepRunner(
         if (fetchedAt is { } at)
         {
             var what = workflow.Step == ProvisioningStep.WaitForScriptFetch ? "iPXE script" : "installer config";
-            WorkflowTimeline.Step(db, deployment, workflow.Step, $"The machine fetched its {what} {WorkflowTimeline.Took(Max(at - workflow.StepStartedAt, TimeSpan.Zero))} after the step began", now);
+            // Stamped when the machine fetched it (not when this run looked), so the row sits beside the fetch on the timeline.
+            var ended = at > workflow.StepStartedAt ? at : workflow.StepStartedAt;
+            WorkflowTimeline.Step(db, deployment, workflow.Step, $"The machine fetched its {what} {WorkflowTimeline.Took(Max(at - workflow.StepStartedAt, TimeSpan.Zero))} after the step began", ended);
             workflow.Advance(next, now, nextTimeout);
             return now;
         }
