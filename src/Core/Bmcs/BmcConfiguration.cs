@@ -18,5 +18,6 @@ internal sealed class BmcConfiguration : IEntityTypeConfiguration<Bmc>
         b.Property(x => x.LastError).HasMaxLength(1000);
         b.Property(x => x.Username).HasMaxLength(64);
         b.Property(x => x.PinnedCertificateSha256).HasMaxLength(64);
+        b.Property(x => x.PresentedCertificateSha256).HasMaxLength(64);
     }
 }

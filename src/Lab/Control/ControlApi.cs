@@ -15,6 +15,7 @@ namespace Portal.Lab.Control;
 /// PUT    /lab/bmcs/{bmc}/faults        body: FaultSettings JSON; DELETE clears
 /// POST   /lab/bmcs/{bmc}/stats/reset   zero the counters
 /// POST   /lab/bmcs/{bmc}/unlock        end a bad-login lockout
+/// POST   /lab/bmcs/{bmc}/recertify     new key + certificate, stored and presented from now on
 /// GET    /lab/stats                    stats of every BMC
 /// PUT    /lab/faults                   same faults on every BMC; DELETE clears
 /// POST   /lab/stats/reset              zero every BMC's counters
@@ -75,7 +76,7 @@ internal sealed class ControlApi(LabFleet fleet)
         }
     }
 
-    private static async Task BmcAsync(HttpContext ctx, string method, LabBmc bmc, string[] rest)
+    private async Task BmcAsync(HttpContext ctx, string method, LabBmc bmc, string[] rest)
     {
         switch (rest)
         {
@@ -107,6 +108,14 @@ internal sealed class ControlApi(LabFleet fleet)
                 bmc.Unlock();
                 ctx.Response.StatusCode = 204;
                 break;
+            case ["recertify"] when HttpMethods.IsPost(method):
+                if (!fleet.Options.Https)
+                {
+                    await Json(ctx, 409, new { error = "This lab serves plain HTTP: its BMCs have no certificates to replace." });
+                    break;
+                }
+                await Json(ctx, 200, new { certificateSha256 = fleet.Recertify(bmc) });
+                break;
             default:
                 await Json(ctx, 404, new { error = "Unknown BMC control operation." });
                 break;
@@ -123,6 +132,7 @@ internal sealed class ControlApi(LabFleet fleet)
         fleet.OutputDirectory,
         fleet.CredentialCsvPath,
         fleet.LeaseFilePath,
+        fleet.CertificateDirectory,
         fleet.Options.NetbootUrl,
         VmBacked = fleet.Systems.Count(s => s.IsVmBacked),
         StartupMs = (int)fleet.StartupTime.TotalMilliseconds,

@@ -14,6 +14,7 @@ internal static class ControlViews
         b.Username,
         b.Password,
         b.SerialNumber,
+        b.CertificateSha256,
         Profile = b.Profile.Name,
         b.Profile.Vendor,
         Quirks = new

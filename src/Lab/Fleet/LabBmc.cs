@@ -64,7 +64,16 @@ public sealed class LabBmc
     /// <summary>ServiceRoot UUID (and the manager's).</summary>
     public Guid ServiceUuid { get; }
 
-    public X509Certificate2? Certificate { get; internal set; }
+    private X509Certificate2? certificate;
+
+    public X509Certificate2? Certificate
+    {
+        get => Volatile.Read(ref certificate);
+        internal set => Volatile.Write(ref certificate, value);
+    }
+
+    /// <summary>SHA-256 of the certificate presented now (hex, upper case), as a Portal pins it.</summary>
+    public string? CertificateSha256 => Certificate?.GetCertHashString(System.Security.Cryptography.HashAlgorithmName.SHA256);
 
     private SslServerAuthenticationOptions? tlsOptions;
 
@@ -75,6 +84,16 @@ public sealed class LabBmc
         ClientCertificateRequired = false,
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
     });
+
+    /// <summary>
+    /// Presents <paramref name="replacement"/> from the next handshake on. The old certificate is
+    /// not disposed: a handshake in flight may still be using it.
+    /// </summary>
+    internal void ReplaceCertificate(X509Certificate2 replacement)
+    {
+        Certificate = replacement;
+        Volatile.Write(ref tlsOptions, null);
+    }
 
     public IReadOnlyList<LabSystem> Systems => systems;
 

@@ -30,9 +30,12 @@ public sealed class LabFleet : IAsyncDisposable
     private readonly Dictionary<IPAddress, LabBmc> byAddress;
     private int disposed;
 
+    private readonly CertificateStore? certificates;
+
     private LabFleet(LabOptions options, IReadOnlyList<LabBmc> bmcs, WebApplication app, CancellationTokenSource stopping,
-        string outputDirectory, Uri controlUri, int port, TimeSpan startupTime)
+        string outputDirectory, CertificateStore? certificates, Uri controlUri, int port, TimeSpan startupTime)
     {
+        this.certificates = certificates;
         Options = options;
         Bmcs = bmcs;
         this.app = app;
@@ -56,6 +59,12 @@ public sealed class LabFleet : IAsyncDisposable
 
     /// <summary>dnsmasq lease file mapping every BMC MAC to its address.</summary>
     public string LeaseFilePath { get; }
+
+    /// <summary>
+    /// Where each BMC's certificate and key are kept across runs (&lt;output&gt;/certs), or null
+    /// when they are not: plain HTTP, or no OutputDirectory given (a throwaway temp folder).
+    /// </summary>
+    public string? CertificateDirectory => certificates?.Directory;
 
     /// <summary>Base of the control API, e.g. http://127.0.0.1:41234/ (see /lab/bmcs).</summary>
     public Uri ControlUri { get; }
@@ -92,6 +101,22 @@ public sealed class LabFleet : IAsyncDisposable
         foreach (var b in Bmcs) b.ResetStats();
     }
 
+    /// <summary>
+    /// Gives the BMC a new key and certificate, as an operator re-certifying a real BMC does: it
+    /// replaces the stored one (when certificates are kept) and is presented from the next TLS
+    /// handshake on. Returns the new certificate's SHA-256.
+    /// </summary>
+    public string Recertify(LabBmc bmc)
+    {
+        ArgumentNullException.ThrowIfNull(bmc);
+        if (!Options.Https) throw new InvalidOperationException("This lab serves plain HTTP: its BMCs have no certificates.");
+        var replacement = certificates is not null
+            ? certificates.CreateAndSave(bmc)
+            : SelfSignedCertificates.Create(bmc.HostName, bmc.Address, bmc.Profile.Vendor);
+        bmc.ReplaceCertificate(replacement);
+        return bmc.CertificateSha256!;
+    }
+
     /// <summary>The path of qemu-system-x86_64 if it is installed, else null.</summary>
     public static string? FindQemu(string? configured = null)
     {
@@ -112,10 +137,13 @@ public sealed class LabFleet : IAsyncDisposable
         var loggers = new FilteringLoggerFactory(loggerFactory ?? NullLoggerFactory.Instance);
         var logger = loggers.CreateLogger<LabFleet>();
 
-        var output = string.IsNullOrWhiteSpace(options.OutputDirectory)
+        var throwaway = string.IsNullOrWhiteSpace(options.OutputDirectory);
+        var output = throwaway
             ? Path.Combine(Path.GetTempPath(), $"portal-lab-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}")
             : Path.GetFullPath(options.OutputDirectory);
         Directory.CreateDirectory(output);
+        // Only a folder someone chose outlives this run, so only there are certificates worth keeping.
+        var certificates = options.Https && !throwaway ? CertificateStore.Open(output, logger) : null;
 
         var qemu = FindQemu(options.QemuPath) ?? (string.IsNullOrEmpty(options.QemuPath) ? "qemu-system-x86_64" : options.QemuPath);
         if (options.VmBackedCount > 0 && FindQemu(options.QemuPath) is null)
@@ -127,7 +155,10 @@ public sealed class LabFleet : IAsyncDisposable
         var built = clock.Elapsed;
         if (options.Https)
         {
-            Parallel.ForEach(bmcs, b => b.Certificate = SelfSignedCertificates.Create(b.HostName, b.Address, b.Profile.Vendor));
+            var now = DateTimeOffset.UtcNow;
+            Parallel.ForEach(bmcs, b => b.Certificate = certificates is not null
+                ? certificates.LoadOrCreate(b, now)
+                : SelfSignedCertificates.Create(b.HostName, b.Address, b.Profile.Vendor));
         }
         var certified = clock.Elapsed;
         foreach (var b in bmcs) b.Https = options.Https;
@@ -163,7 +194,7 @@ public sealed class LabFleet : IAsyncDisposable
             foreach (var b in bmcs) b.Port = port;
             var controlPort = options.ControlPort != 0 ? options.ControlPort : ControlPortOf(app, controlIp, port);
             var controlUri = new Uri($"http://{controlIp}:{controlPort}/");
-            var fleet = new LabFleet(options, bmcs, app, stopping, output, controlUri, port, clock.Elapsed);
+            var fleet = new LabFleet(options, bmcs, app, stopping, output, certificates, controlUri, port, clock.Elapsed);
             gate.Target = new Dispatcher(fleet.byAddress, new RedfishHandler(options, stopping.Token, loggers.CreateLogger<RedfishHandler>()),
                 new ControlApi(fleet), controlIp, controlPort, port);
 

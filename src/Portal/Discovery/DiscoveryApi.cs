@@ -6,17 +6,21 @@ using Portal.Core.Auditing;
 using Portal.Core.Bmcs;
 using Portal.Core.Discovery.Runs;
 using Portal.Core.Persistence;
+using Portal.Machines;
 
 namespace Portal.Discovery;
 
 internal static class DiscoveryApi
 {
     public sealed record BmcResponse(long Id, string Mac, string Address, int Port, bool UseHttps, string? Vendor, string? Model, string? Firmware,
-        string Status, string? LastError, DateTimeOffset? LastSeenAt, DateTimeOffset? LastInventoryAt, string CredentialSource, int Machines);
+        string Status, string? LastError, DateTimeOffset? LastSeenAt, DateTimeOffset? LastInventoryAt, string CredentialSource, int Machines,
+        string? PinnedCertificateSha256, string? PresentedCertificateSha256);
     public sealed record BmcMachine(long Id, string Name, Guid? Uuid, string? Serial, string? Manufacturer, string? Model, int CpuCores, long MemoryBytes, int GpuCount, string PowerState, string State);
     public sealed record BmcDetailResponse(BmcResponse Bmc, IReadOnlyList<BmcMachine> Machines);
     public sealed record OnboardRequest(string Mac);
     public sealed record ProblemText(string Error);
+    /// <summary>The SHA-256 the admin compared with the one the BMC presents (64 hex digits, colons allowed).</summary>
+    public sealed record TrustCertificateRequest(string? Sha256);
 
     public static void MapDiscoveryApi(this RouteGroupBuilder api)
     {
@@ -56,10 +60,18 @@ internal static class DiscoveryApi
             return result.Total == 0 ? TypedResults.NotFound(result) : TypedResults.Ok(result);
         }).RequireAuthorization(IdentitySetup.AdminPolicy)
           .WithName("OnboardBmcByMac").WithSummary("Find the BMC's address in the lease-file sources and onboard it now.");
+
+        bmcs.MapPost("/{id:long}/certificate/trust", async Task<Results<Ok<MachineApi.MessageResponse>, BadRequest<MachineApi.ErrorResponse>, NotFound<MachineApi.ErrorResponse>, Conflict<MachineApi.ErrorResponse>, JsonHttpResult<MachineApi.ErrorResponse>>> (
+            long id, TrustCertificateRequest request, BmcCertificateTrust trust, ClaimsPrincipal user, HttpContext http) =>
+            MachineApi.ToResult(await trust.TrustPresentedCertificateAsync(id, request.Sha256, Actor(user, http), http.RequestAborted)))
+          .RequireAuthorization(IdentitySetup.AdminPolicy)
+          .WithName("TrustBmcCertificate")
+          .WithSummary("Confirm and re-pin a BMC in TlsCertificateChanged: pins the certificate it presents, only if `sha256` is that one (409 when it is not, or the certificate did not change), audits it and inventories the BMC again.");
     }
 
     private static BmcResponse ToResponse(Bmc b, int machines) => new(b.Id, b.Mac, b.Address, b.Port, b.UseHttps, b.Vendor, b.Model, b.Firmware,
-        b.Status.ToString(), b.LastError, b.LastSeenAt, b.LastInventoryAt, b.CredentialSource.ToString(), machines);
+        b.Status.ToString(), b.LastError, b.LastSeenAt, b.LastInventoryAt, b.CredentialSource.ToString(), machines,
+        b.PinnedCertificateSha256, b.PresentedCertificateSha256);
 
     private static Actor Actor(ClaimsPrincipal user, HttpContext http) =>
         new(user.FindFirstValue(ClaimTypes.NameIdentifier), user.Identity?.Name ?? "api", http.Connection.RemoteIpAddress?.ToString());

@@ -101,7 +101,8 @@ internal static class MachineApi
             .WithName("GetPowerOperation").WithSummary("A power action's status: Pending, Running, Succeeded or Failed (with the reason).");
     }
 
-    private static Results<Ok<MessageResponse>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>> ToResult(Outcome outcome) =>
+    /// <summary>The API's one answer to a Core <see cref="Outcome"/> (other features' endpoints use it too).</summary>
+    internal static Results<Ok<MessageResponse>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>> ToResult(Outcome outcome) =>
         outcome.Succeeded ? TypedResults.Ok(new MessageResponse(outcome.Message)) : outcome.Status switch
         {
             OutcomeStatus.NotFound => TypedResults.NotFound(new ErrorResponse(outcome.Message)),

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Bunit;
+using Bunit.Rendering;
 using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Rendering;
@@ -28,6 +29,10 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
     /// <summary>The real Portal behind the components (for seeding and checking its database).</summary>
     protected PortalFactory Portal => portal ?? throw new InvalidOperationException("Needs the Portal: pass a PortalFactory.");
     private bool rendererSet;
+    private IRenderedComponent<ContainerFragment>? overlays;
+
+    /// <summary>What MudBlazor's providers show beside the component: dialogs, popovers, snackbars.</summary>
+    protected IRenderedComponent<ContainerFragment> Overlays => overlays ?? throw new InvalidOperationException("Render a component with RenderInteractive first.");
 
     protected ComponentTest(PortalFactory? portal = null)
     {
@@ -77,7 +82,7 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
             SetRendererInfo(new RendererInfo("Server", isInteractive: true));
             rendererSet = true;
         }
-        Render(builder =>
+        overlays = Render(builder =>
         {
             builder.OpenComponent<MudPopoverProvider>(0); builder.CloseComponent();
             builder.OpenComponent<MudDialogProvider>(1); builder.CloseComponent();

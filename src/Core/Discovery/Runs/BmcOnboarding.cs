@@ -153,10 +153,12 @@ public sealed class BmcOnboarding(
         {
             RedfishErrorKind.AuthFailed => BmcStatus.AuthFailed,
             RedfishErrorKind.Unreachable or RedfishErrorKind.Timeout => BmcStatus.Unreachable,
-            RedfishErrorKind.TlsCertificateChanged => BmcStatus.TlsCertificateChanged,
+            RedfishErrorKind.TlsCertificateChanged when e.PresentedSha256 is not null => BmcStatus.TlsCertificateChanged,
             _ => BmcStatus.Error,
         };
-        bmc.Failed(status, e.Message);
+        // A changed certificate keeps the thumbprint presented, for an admin to confirm and re-pin.
+        if (status == BmcStatus.TlsCertificateChanged) bmc.CertificateChanged(e.PresentedSha256!, e.Message);
+        else bmc.Failed(status, e.Message);
         await db.SaveChangesAsync(ct);
         logger.LogWarning("BMC {Mac} at {Address}: {Status}: {Error}", bmc.Mac, bmc.Address, status, e.Message);
         return new OnboardOutcome(OnboardResult.Failed, Issue: e.Message);

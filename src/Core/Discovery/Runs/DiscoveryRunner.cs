@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Auditing;
 using Portal.Core.Bmcs;
 using Portal.Core.Persistence;
+using Portal.Core.Redfish;
 
 namespace Portal.Core.Discovery.Runs;
 
@@ -67,6 +68,10 @@ public sealed class DiscoveryRunner(IServiceScopeFactory scopes, DiscoveryProgre
         if (candidate is null) issues.Add($"No lease for {mac} in any lease-file source: is the BMC on a network whose DHCP leases Portal reads?");
         return await RunCandidatesAsync(candidate is null ? [] : [candidate], issues, actor, ct);
     }
+
+    /// <summary>Onboards one known BMC again at the address it was last seen at (e.g. after its certificate was re-pinned).</summary>
+    public Task<DiscoveryProgress> RediscoverAsync(Bmc bmc, Actor actor, CancellationToken ct) =>
+        RunCandidatesAsync([new DiscoveryCandidate(new BmcEndpoint(bmc.Address, bmc.Port, bmc.UseHttps), MacAddress.Parse(bmc.Mac), null, "rediscovery")], [], actor, ct);
 
     private async Task<DiscoveryProgress> RunCandidatesAsync(List<DiscoveryCandidate> candidates, List<string> issues, Actor actor, CancellationToken ct)
     {

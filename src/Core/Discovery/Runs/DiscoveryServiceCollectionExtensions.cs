@@ -18,6 +18,7 @@ public static class DiscoveryServiceCollectionExtensions
         services.AddSingleton<DiscoveryRunner>();
         services.AddScoped<CandidateFinder>();
         services.AddScoped<BmcOnboarding>();
+        services.AddScoped<Bmcs.BmcCertificateTrust>();
         return services;
     }
 
