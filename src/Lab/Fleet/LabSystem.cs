@@ -172,8 +172,9 @@ public sealed class LabSystem
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
-            // No QEMU here: the system still powers on as a plain simulated machine.
+            // No QEMU here: the system still powers on as a plain simulated machine (netbooting like one, when the lab does).
             logger.LogWarning("Cannot start QEMU ({Path}) for {Serial}: {Error}", spec.QemuPath, Facts.SerialNumber, e.Message);
+            if (source == "Pxe" && Firmware is { } firmware) StartNetboot(firmware);
         }
     }
 

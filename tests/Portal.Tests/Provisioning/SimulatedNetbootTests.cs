@@ -2,8 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Provisioning;
 using Portal.Lab;
 using Portal.Lab.Netboot;
+using Portal.Netboot.Templates;
 
 namespace Portal.Tests.Provisioning;
 
@@ -70,14 +72,31 @@ public sealed class SimulatedNetbootTests(SimulatedNetbootFactory factory) : ICl
         Assert.StartsWith("The installer did not report done within", reason);
     }
 
-    private async Task<(string? Reason, LabSystem System)> FailedRunAsync(string user, NetbootFaults faults)
+    [Fact]
+    public async Task AKickstartInstallerHandedAnotherKindOfConfigReportsAFailureAsAnacondaWould()
+    {
+        const string profile = "Lab config sent as a kickstart";
+        await factory.WithDbAsync(async db =>
+        {
+            db.OsProfiles.Add(OsProfile.Create(profile, OsInstallerKind.Kickstart, "/boot-files/lab-installer/vmlinuz", ["/boot-files/lab-installer/initrd.img"],
+                "console=ttyS0", BuiltinTemplates.LabInstaller, new Dictionary<string, string> { ["install_seconds"] = "1" }, builtIn: false, DateTimeOffset.UtcNow));
+            return await db.SaveChangesAsync();
+        });
+
+        var (reason, system) = await FailedRunAsync("sim-wrong-kind", NetbootFaults.None, profile);
+
+        Assert.Equal("simulated Anaconda: the config is not what it expects (no %packages section)", reason);
+        Assert.Equal(LabPowerState.On, system.PowerState); // a failed installer waits at its console
+    }
+
+    private async Task<(string? Reason, LabSystem System)> FailedRunAsync(string user, NetbootFaults faults, string profile = "Lab installer")
     {
         var api = (await factory.MemberAsync(user)).Api;
         var machineId = (await factory.ReservedAsync(api))[0];
         var system = factory.Systems[machineId];
         system.NetbootFaults = faults;
 
-        var id = await StartAsync(api, machineId, "Lab installer");
+        var id = await StartAsync(api, machineId, profile);
         var ended = await ProvisioningFactory.WaitForStepAsync(api, id, "Failed");
 
         Assert.Equal("Failed", ended.GetProperty("step").GetString());
