@@ -38,7 +38,7 @@ public sealed class PortalDownloads(HttpClient http, Uri portal, ILogger logger,
             logger.LogInformation("{Machine}: {What} {Url} answered {Status}", machine, what, url.AbsolutePath, (int)response.StatusCode);
             return null;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested)) // refused, reset or timed out
         {
             logger.LogInformation("{Machine}: {What} {Url} failed: {Error}", machine, what, url.AbsolutePath, e.Message);
             return null;
@@ -68,7 +68,7 @@ public sealed class PortalDownloads(HttpClient http, Uri portal, ILogger logger,
             await body.CopyToAsync(Stream.Null, ct);
             return true;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested)) // refused, reset or timed out
         {
             logger.LogInformation("{Machine}: {What} {Url} failed: {Error}", machine, what, url.AbsolutePath, e.Message);
             return false;
@@ -92,7 +92,7 @@ public sealed class PortalDownloads(HttpClient http, Uri portal, ILogger logger,
                 await response.Content.ReadAsStringAsync(ct));
             return false;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested)) // refused, reset or timed out
         {
             logger.LogInformation("{Machine}: event to {Url} failed: {Error}", machine, url.AbsolutePath, e.Message);
             return false;
