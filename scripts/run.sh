@@ -22,6 +22,21 @@ export Portal__DataDirectory=${Portal__DataDirectory:-$PWD/.data}
 export Lab__Enabled=${Lab__Enabled:-true}
 # A fixed port keeps the lab's discovery source valid from one run to the next.
 export Lab__Port=${Lab__Port:-8443}
+# Every lab machine that is not VM-backed netboots from this portal with the lab's simulated
+# firmware and installer (src/Lab/README.md, "Simulated netboot"). Lab__SimulatedNetbootUrl= turns it off.
+export Lab__SimulatedNetbootUrl=${Lab__SimulatedNetbootUrl-http://127.0.0.1:5080}
+# The built-in Ubuntu and Lab installer profiles boot kernels from /boot-files/. Where none were
+# put, placeholders let the simulated machines download them (they are never executed); a real
+# machine must not be netbooted against this folder.
+if [[ -z "${Netboot__BootFilesDirectory:-}" ]]; then
+  export Netboot__BootFilesDirectory=$PWD/.data/boot-files
+  for f in lab-installer/vmlinuz lab-installer/initrd.img ubuntu-24.04/vmlinuz ubuntu-24.04/initrd; do
+    if [[ ! -e "$Netboot__BootFilesDirectory/$f" ]]; then
+      mkdir -p "$(dirname "$Netboot__BootFilesDirectory/$f")"
+      echo "placeholder for the lab's simulated firmware (make run); not a bootable image" > "$Netboot__BootFilesDirectory/$f"
+    fi
+  done
+fi
 dotnet build src/Portal/Portal.csproj --nologo --verbosity quiet
 # Not `exec`: the EXIT trap above must run after the portal stops. The portal runs as a child that
 # this script waits for and passes Ctrl-C, kill and hang-up on to (as TERM: a background child of a

@@ -29,6 +29,18 @@ public sealed record LabOptions
     /// <summary>The boot file URL QEMU's DHCP hands to iPXE, e.g. http://10.0.2.2:5000/boot.ipxe.</summary>
     public string? NetbootUrl { get; init; }
 
+    /// <summary>
+    /// The Portal the simulated firmware of every system that is not VM-backed netboots from, e.g.
+    /// http://127.0.0.1:5080. Null = off: such a system only changes its power state.
+    /// </summary>
+    public string? SimulatedNetbootUrl { get; init; }
+
+    /// <summary>Time the simulated installer takes between two of its phone-home events.</summary>
+    public TimeSpan InstallerPace { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Netboot faults every system starts with (the control API changes them per BMC).</summary>
+    public Netboot.NetbootFaults NetbootFaults { get; init; } = Netboot.NetbootFaults.None;
+
     /// <summary>How many systems (the first ones, in BMC order) are backed by a real QEMU VM.</summary>
     public int VmBackedCount { get; init; }
 

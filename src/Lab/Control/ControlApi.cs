@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
+using Portal.Lab.Netboot;
 
 namespace Portal.Lab.Control;
 
@@ -13,11 +14,13 @@ namespace Portal.Lab.Control;
 /// GET    /lab/bmcs/{bmc}               one BMC
 /// GET    /lab/bmcs/{bmc}/stats         {requests, inFlight, maxInFlight}
 /// PUT    /lab/bmcs/{bmc}/faults        body: FaultSettings JSON; DELETE clears
+/// PUT    /lab/bmcs/{bmc}/netboot-faults body: NetbootFaults JSON for the BMC's systems; GET shows, DELETE clears
 /// POST   /lab/bmcs/{bmc}/stats/reset   zero the counters
 /// POST   /lab/bmcs/{bmc}/unlock        end a bad-login lockout
 /// POST   /lab/bmcs/{bmc}/recertify     new key + certificate, stored and presented from now on
 /// GET    /lab/stats                    stats of every BMC
 /// PUT    /lab/faults                   same faults on every BMC; DELETE clears
+/// PUT    /lab/netboot-faults           same netboot faults on every system; DELETE clears
 /// POST   /lab/stats/reset              zero every BMC's counters
 /// </code>
 /// </summary>
@@ -59,6 +62,17 @@ internal sealed class ControlApi(LabFleet fleet)
                 return;
             case ["lab", "faults"] when HttpMethods.IsDelete(method):
                 fleet.SetFaults(FaultSettings.None);
+                ctx.Response.StatusCode = 204;
+                return;
+            case ["lab", "netboot-faults"] when HttpMethods.IsPut(method):
+                if (await ReadNetbootFaults(ctx) is { } netboot)
+                {
+                    foreach (var system in fleet.Systems) system.NetbootFaults = netboot;
+                    await Json(ctx, 200, netboot);
+                }
+                return;
+            case ["lab", "netboot-faults"] when HttpMethods.IsDelete(method):
+                foreach (var system in fleet.Systems) system.NetbootFaults = NetbootFaults.None;
                 ctx.Response.StatusCode = 204;
                 return;
             case ["lab", "bmcs", var key, .. var rest]:
@@ -104,6 +118,20 @@ internal sealed class ControlApi(LabFleet fleet)
                 bmc.Faults = FaultSettings.None;
                 ctx.Response.StatusCode = 204;
                 break;
+            case ["netboot-faults"] when HttpMethods.IsGet(method):
+                await Json(ctx, 200, bmc.Systems.Select(system => new { system.Id, system.NetbootFaults }));
+                break;
+            case ["netboot-faults"] when HttpMethods.IsPut(method):
+                if (await ReadNetbootFaults(ctx) is { } netboot)
+                {
+                    foreach (var system in bmc.Systems) system.NetbootFaults = netboot;
+                    await Json(ctx, 200, netboot);
+                }
+                break;
+            case ["netboot-faults"] when HttpMethods.IsDelete(method):
+                foreach (var system in bmc.Systems) system.NetbootFaults = NetbootFaults.None;
+                ctx.Response.StatusCode = 204;
+                break;
             case ["unlock"] when HttpMethods.IsPost(method):
                 bmc.Unlock();
                 ctx.Response.StatusCode = 204;
@@ -134,6 +162,7 @@ internal sealed class ControlApi(LabFleet fleet)
         fleet.LeaseFilePath,
         fleet.CertificateDirectory,
         fleet.Options.NetbootUrl,
+        fleet.Options.SimulatedNetbootUrl,
         VmBacked = fleet.Systems.Count(s => s.IsVmBacked),
         StartupMs = (int)fleet.StartupTime.TotalMilliseconds,
         Profiles = fleet.Bmcs.GroupBy(b => b.Profile.Name).ToDictionary(g => g.Key, g => g.Count()),
@@ -151,6 +180,22 @@ internal sealed class ControlApi(LabFleet fleet)
         catch (JsonException e)
         {
             await Json(ctx, 400, new { error = $"Body is not valid fault settings JSON: {e.Message}" });
+        }
+        return null;
+    }
+
+    private static async Task<NetbootFaults?> ReadNetbootFaults(HttpContext ctx)
+    {
+        try
+        {
+            var faults = await JsonSerializer.DeserializeAsync<NetbootFaults>(ctx.Request.Body, JsonOptions, ctx.RequestAborted);
+            var problem = faults is null ? "Body must be a JSON object." : faults.Validate();
+            if (problem is null) return faults;
+            await Json(ctx, 400, new { error = problem });
+        }
+        catch (JsonException e)
+        {
+            await Json(ctx, 400, new { error = $"Body is not valid netboot fault JSON: {e.Message}" });
         }
         return null;
     }

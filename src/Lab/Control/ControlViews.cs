@@ -42,6 +42,8 @@ internal static class ControlViews
         s.IsVmBacked,
         s.IsVmRunning,
         s.VmLogPath,
+        s.IsNetbooting,
+        s.NetbootFaults,
         Facts = new
         {
             s.Facts.Uuid,

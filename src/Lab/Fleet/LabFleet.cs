@@ -14,6 +14,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Portal.Lab.Control;
 using Portal.Lab.Fleet;
 using Portal.Lab.Hosting;
+using Portal.Lab.Netboot;
 using Portal.Lab.Redfish;
 
 namespace Portal.Lab;
@@ -50,6 +51,9 @@ public sealed class LabFleet : IAsyncDisposable
     }
 
     public LabOptions Options { get; }
+
+    /// <summary>The simulated firmware the systems that are not VM-backed netboot with; null when <see cref="LabOptions.SimulatedNetbootUrl"/> is unset.</summary>
+    public SimulatedFirmware? Firmware { get; private init; }
     public IReadOnlyList<LabBmc> Bmcs { get; }
     public IEnumerable<LabSystem> Systems => Bmcs.SelectMany(b => b.Systems);
     public string OutputDirectory { get; }
@@ -152,6 +156,12 @@ public sealed class LabFleet : IAsyncDisposable
         }
 
         var bmcs = FleetBuilder.Build(options, output, qemu, loggers);
+        var firmware = SimulatedFirmware.For(options, loggers);
+        foreach (var system in bmcs.SelectMany(b => b.Systems))
+        {
+            system.Firmware = firmware;
+            system.NetbootFaults = options.NetbootFaults;
+        }
         var built = clock.Elapsed;
         if (options.Https)
         {
@@ -194,7 +204,7 @@ public sealed class LabFleet : IAsyncDisposable
             foreach (var b in bmcs) b.Port = port;
             var controlPort = options.ControlPort != 0 ? options.ControlPort : ControlPortOf(app, controlIp, port);
             var controlUri = new Uri($"http://{controlIp}:{controlPort}/");
-            var fleet = new LabFleet(options, bmcs, app, stopping, output, certificates, controlUri, port, clock.Elapsed);
+            var fleet = new LabFleet(options, bmcs, app, stopping, output, certificates, controlUri, port, clock.Elapsed) { Firmware = firmware };
             gate.Target = new Dispatcher(fleet.byAddress, new RedfishHandler(options, stopping.Token, loggers.CreateLogger<RedfishHandler>()),
                 new ControlApi(fleet), controlIp, controlPort, port);
 
@@ -291,6 +301,7 @@ public sealed class LabFleet : IAsyncDisposable
             await app.DisposeAsync();
             stopping.Dispose();
             foreach (var b in Bmcs) b.Certificate?.Dispose();
+            Firmware?.Dispose();
         }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Portal.Lab.Netboot;
 using Portal.Lab.Power;
 
 namespace Portal.Lab;
@@ -19,6 +20,8 @@ public sealed class LabSystem
     private int powerOnCount;
     private long generation;
     private QemuVm? vm;
+    private NetbootFaults netbootFaults = NetbootFaults.None;
+    private CancellationTokenSource? netboot;
 
     internal LabSystem(LabBmc bmc, string id, HardwareFacts facts, Func<bool, VmSpec>? vmSpec, string? vmLogPath, ILogger logger)
     {
@@ -59,6 +62,19 @@ public sealed class LabSystem
 
     /// <summary>True while a QEMU process runs for this system.</summary>
     public bool IsVmRunning { get { lock (bmc.Sync) return vm is { HasExited: false }; } }
+
+    /// <summary>The fleet's simulated firmware (null when the lab does not netboot against a Portal).</summary>
+    internal SimulatedFirmware? Firmware { get; set; }
+
+    /// <summary>What goes wrong when this system netboots through the simulated firmware.</summary>
+    public NetbootFaults NetbootFaults
+    {
+        get { lock (bmc.Sync) return netbootFaults; }
+        set { lock (bmc.Sync) netbootFaults = value ?? NetbootFaults.None; }
+    }
+
+    /// <summary>True while the simulated firmware or installer runs for this system.</summary>
+    public bool IsNetbooting { get { lock (bmc.Sync) return netboot is not null; } }
 
     internal (LabPowerState Power, BootOverride Boot, string AssetTag) Snapshot()
     {
@@ -141,7 +157,11 @@ public sealed class LabSystem
         powerState = LabPowerState.On;
         lastBootSource = source;
         powerOnCount++;
-        if (vmSpec is null) return;
+        if (vmSpec is null)
+        {
+            if (source == "Pxe" && Firmware is { } firmware) StartNetboot(firmware);
+            return;
+        }
 
         var spec = vmSpec(source == "Pxe");
         try
@@ -152,14 +172,59 @@ public sealed class LabSystem
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
-            // No QEMU here: the system still powers on as a plain simulated machine.
+            // No QEMU here: the system still powers on as a plain simulated machine (netbooting like one, when the lab does).
             logger.LogWarning("Cannot start QEMU ({Path}) for {Serial}: {Error}", spec.QemuPath, Facts.SerialNumber, e.Message);
+            if (source == "Pxe" && Firmware is { } firmware) StartNetboot(firmware);
         }
+    }
+
+    // Under bmc.Sync. The netboot runs outside the lock and reports back only while it is still this power-on's.
+    private void StartNetboot(SimulatedFirmware firmware)
+    {
+        netboot?.Cancel();
+        var run = new CancellationTokenSource();
+        netboot = run;
+        var (uefi, faults) = (boot.Mode == "UEFI", netbootFaults);
+        _ = Task.Run(async () =>
+        {
+            NetbootResult result;
+            try
+            {
+                result = await firmware.BootAsync(Facts, uefi, faults, run.Token);
+            }
+            catch (OperationCanceledException) when (run.IsCancellationRequested)
+            {
+                return; // powered off meanwhile
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "Simulated netboot of {Serial} failed", Facts.SerialNumber);
+                result = NetbootResult.InstallerFailed;
+            }
+            lock (bmc.Sync)
+            {
+                if (!ReferenceEquals(netboot, run)) return;
+                netboot = null;
+                switch (result)
+                {
+                    case NetbootResult.BootedFromDisk:
+                        lastBootSource = "Hdd";
+                        break;
+                    case NetbootResult.Installed:
+                        // The installer reboots the machine; a used-up Once override now boots the new disk.
+                        PowerOffNow();
+                        PowerOnNow();
+                        break;
+                }
+            }
+        });
     }
 
     private void PowerOffNow()
     {
         powerState = LabPowerState.Off;
+        netboot?.Cancel();
+        netboot = null;
         var running = vm;
         vm = null;
         running?.Kill();
@@ -182,6 +247,8 @@ public sealed class LabSystem
         lock (bmc.Sync)
         {
             generation++;
+            netboot?.Cancel();
+            netboot = null;
             var running = vm;
             vm = null;
             running?.Kill();

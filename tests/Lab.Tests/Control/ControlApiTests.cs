@@ -51,4 +51,25 @@ public sealed class ControlApiTests
         (await control.PostAsync($"lab/bmcs/{bmc.Index}/unlock", null)).Dispose();
         Assert.False(bmc.IsLockedOut);
     }
+
+    [Fact]
+    public async Task NetbootFaultsAreSetPerBmcForAllItsSystemsCheckedAndCleared()
+    {
+        await using var lab = await TestLab.StartAsync(Range);
+        var control = lab.ControlClient();
+        var blade = lab.Bmc("blade");
+
+        using (var set = await control.PutAsJsonAsync($"lab/bmcs/{blade.Index}/netboot-faults", new { installerHangs = true, installerFailsAtPercent = 20 }))
+            Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        using (var bad = await control.PutAsJsonAsync($"lab/bmcs/{blade.Index}/netboot-faults", new { installerFailsAtPercent = 120 }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("installerFailsAtPercent 120 is outside 0-100", await bad.Content.ReadAsStringAsync());
+        }
+
+        Assert.Equal(4, blade.Systems.Count(s => s is { NetbootFaults: { InstallerHangs: true, InstallerFailsAtPercent: 20 } }));
+        Assert.All(lab.Fleet.Systems.Where(s => s.Bmc != blade), s => Assert.Equal(Portal.Lab.Netboot.NetbootFaults.None, s.NetbootFaults));
+        (await control.DeleteAsync($"lab/bmcs/{blade.Index}/netboot-faults")).Dispose();
+        Assert.All(blade.Systems, s => Assert.Equal(Portal.Lab.Netboot.NetbootFaults.None, s.NetbootFaults));
+    }
 }

@@ -20,6 +20,9 @@ public sealed class HostingTests
             ["Lab:SessionTimeout"] = "00:00:05",
             ["Lab:Profiles:0"] = "hpe",
             ["Lab:DefaultFaults:LatencyMs"] = "10",
+            ["Lab:SimulatedNetbootUrl"] = "http://127.0.0.1:5080",
+            ["Lab:InstallerPace"] = "00:00:00.250",
+            ["Lab:NetbootFaults:InstallerFailsAtPercent"] = "30",
         });
         builder.Services.AddLabFleet(builder.Configuration);
         using var host = builder.Build();
@@ -30,6 +33,9 @@ public sealed class HostingTests
         Assert.All(fleet.Bmcs, b => Assert.Equal("hpe", b.Profile.Name));
         Assert.Equal(TimeSpan.FromSeconds(5), fleet.Options.SessionTimeout);
         Assert.Equal(10, fleet.Bmcs[0].Faults.LatencyMs);
+        Assert.Equal(new Uri("http://127.0.0.1:5080"), fleet.Firmware?.Portal);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), fleet.Options.InstallerPace);
+        Assert.All(fleet.Systems, s => Assert.Equal(30, s.NetbootFaults.InstallerFailsAtPercent));
         Assert.True(File.Exists(Path.Combine(dir, "bmc-credentials.csv")));
         using var client = new HttpClient { BaseAddress = fleet.ControlUri };
         using (var response = await client.GetAsync("lab")) Assert.Equal(HttpStatusCode.OK, response.StatusCode);

@@ -28,7 +28,7 @@ public sealed class ProvisioningCollection : ICollectionFixture<ProvisioningFact
     public const string Name = "provisioning portal";
 }
 
-public sealed class ProvisioningFactory : PortalFactory, IAsyncLifetime
+public class ProvisioningFactory : PortalFactory, IAsyncLifetime
 {
     public const string Password = "User-Passw0rd-1";
 
@@ -43,8 +43,12 @@ public sealed class ProvisioningFactory : PortalFactory, IAsyncLifetime
     async Task IAsyncLifetime.InitializeAsync()
     {
         await InitializeAsync();
-        Lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 32, FirstAddress = "127.0.140.1", OutputDirectory = labDirectory, Seed = 14 });
+        Lab = await StartLabAsync(labDirectory);
     }
+
+    /// <summary>The lab whose systems the tests provision (started once the database is there).</summary>
+    protected virtual Task<LabFleet> StartLabAsync(string directory) =>
+        LabFleet.StartAsync(new LabOptions { BmcCount = 32, FirstAddress = "127.0.140.1", OutputDirectory = directory, Seed = 14 });
 
     async Task IAsyncLifetime.DisposeAsync()
     {
@@ -64,7 +68,7 @@ public sealed class ProvisioningFactory : PortalFactory, IAsyncLifetime
     }
 
     /// <summary>The next unused lab system as a machine in the database (Available), with its BMC's real credentials.</summary>
-    public async Task<long> AddMachineAsync()
+    public async Task<long> AddMachineAsync(string bootMode = "UEFI")
     {
         await gate.WaitAsync();
         try
@@ -85,7 +89,7 @@ public sealed class ProvisioningFactory : PortalFactory, IAsyncLifetime
             }
             var f = system.Facts;
             var machine = Machine.Discovered(bmcId, system.RedfishPath, now);
-            machine.ApplyFacts(new MachineFacts(system.RedfishPath, f.Uuid, f.SerialNumber, f.Manufacturer, f.Model, "x86_64", "UEFI", f.BiosVersion,
+            machine.ApplyFacts(new MachineFacts(system.RedfishPath, f.Uuid, f.SerialNumber, f.Manufacturer, f.Model, "x86_64", bootMode, f.BiosVersion,
                 f.CpuModel, f.Sockets, f.TotalCores, f.TotalThreads, f.MemoryBytes, [], f.Nics.Select(n => new MachineNic(n.Mac, n.SpeedMbps, n.Id)).ToList(), [], "Off"),
                 bmcId, now);
             db.Machines.Add(machine);
@@ -130,16 +134,18 @@ public sealed class ProvisioningFactory : PortalFactory, IAsyncLifetime
     }
 
     /// <summary>New machines, reserved by the API client's user.</summary>
-    public async Task<List<long>> ReservedAsync(HttpClient api, int count = 1)
+    public async Task<List<long>> ReservedAsync(HttpClient api, int count = 1, string bootMode = "UEFI")
     {
         var ids = new List<long>();
-        for (var i = 0; i < count; i++) ids.Add(await AddMachineAsync());
+        for (var i = 0; i < count; i++) ids.Add(await AddMachineAsync(bootMode));
         var reserved = await api.PostAsJsonAsync("/api/v1/reservations", new { machineIds = ids });
         Assert.Equal(HttpStatusCode.OK, reserved.StatusCode);
         return ids;
     }
 
-    public Task<long> LabInstallerIdAsync() => WithDbAsync(db => db.OsProfiles.Where(p => p.Name == "Lab installer").Select(p => p.Id).SingleAsync());
+    public Task<long> LabInstallerIdAsync() => ProfileIdAsync("Lab installer");
+
+    public Task<long> ProfileIdAsync(string name) => WithDbAsync(db => db.OsProfiles.Where(p => p.Name == name).Select(p => p.Id).SingleAsync());
 
     public async Task<T> WithDbAsync<T>(Func<AppDbContext, Task<T>> work)
     {
