@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Portal.Core.Live;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning.Workflow;
@@ -26,12 +27,13 @@ public static class NetbootEndpoints
         netboot.AllowAnonymous().ExcludeFromDescription().ShortCircuit();
         var directory = endpoints.ServiceProvider.GetRequiredService<BootDirectory>();
         var sightings = endpoints.ServiceProvider.GetRequiredService<SightingRecorder>();
+        var decisions = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(NetbootDecisions.Category);
 
         netboot.MapGet(NetbootRoutes.Bootstrap, (HttpContext http) =>
             NetbootHttp.Urls(http) is { } urls
                 ? NetbootHttp.Text(BootScripts.Bootstrap(urls))
                 : NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address"));
-        netboot.MapGet(NetbootRoutes.MachineScript, (RequestDelegate)(http => MachineScript.HandleAsync(http, directory, sightings)));
+        netboot.MapGet(NetbootRoutes.MachineScript, (RequestDelegate)(http => MachineScript.HandleAsync(http, directory, sightings, decisions)));
         netboot.MapGet(NetbootRoutes.Config, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
             DeploymentFiles.ServeConfigAsync(db, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.Config, http));
         netboot.MapGet(NetbootRoutes.UserData, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>

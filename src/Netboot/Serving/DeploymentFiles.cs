@@ -125,7 +125,7 @@ internal static class DeploymentFiles
     {
         db.ChangeTracker.Clear();
         return db.Deployments.Include(d => d.Machine).Include(d => d.Profile)
-            .Where(d => d.State == DeploymentState.Active).Where(which).FirstOrDefaultAsync(ct);
+            .Where(d => d.State == DeploymentState.Active).Where(which).OrderBy(d => d.Id).FirstOrDefaultAsync(ct);
     }
 
     /// <summary>False when another request changed the deployment first (the caller reloads and tries again).</summary>

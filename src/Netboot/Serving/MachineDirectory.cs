@@ -75,7 +75,7 @@ public sealed class MachineDirectory
             """).ToListAsync(ct)).Cast<long?>().FirstOrDefault();
 
     private static Task<long?> LinkedAsync(AppDbContext db, string key, CancellationToken ct) =>
-        db.NetbootSightings.Where(s => s.Key == key && s.MachineId != null).Select(s => s.MachineId).FirstOrDefaultAsync(ct);
+        db.NetbootSightings.Where(s => s.Key == key && s.MachineId != null).OrderBy(s => s.Id).Select(s => s.MachineId).FirstOrDefaultAsync(ct);
 
     /// <summary>A machine id and, when it came from the MAC hint, the MAC the caller must confirm.</summary>
     public sealed record Resolved(long MachineId, string? MacToConfirm);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Portal.Core.Live;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
@@ -20,7 +21,7 @@ internal static class MachineScript
 {
     private static readonly byte[] UnknownMachine = System.Text.Encoding.UTF8.GetBytes(BootScripts.LocalDisk("unknown machine"));
 
-    public static Task HandleAsync(HttpContext http, BootDirectory directory, SightingRecorder sightings)
+    public static Task HandleAsync(HttpContext http, BootDirectory directory, SightingRecorder sightings, ILogger decisions)
     {
         if (http.Request.QueryString.Value is { Length: > BootQuery.MaxQueryLength })
             return NetbootHttp.Error(StatusCodes.Status414UriTooLong, $"query string is longer than {BootQuery.MaxQueryLength} characters").ExecuteAsync(http);
@@ -32,17 +33,19 @@ internal static class MachineScript
         switch (directory.Resolve(query, out var entry))
         {
             case BootDirectory.Lookup.Known:
-                return NetbootHttp.WriteAsync(http, entry!.LocalDiskScript);
+                NetbootDecisions.LocalDisk(decisions, query, entry!.MachineId, entry.State);
+                return NetbootHttp.WriteAsync(http, entry.LocalDiskScript);
             case BootDirectory.Lookup.Unknown:
+                NetbootDecisions.Unknown(decisions, query);
                 sightings.Record(query, http.Connection.RemoteIpAddress?.ToString());
                 return NetbootHttp.WriteAsync(http, UnknownMachine);
             default:
-                return FromDatabaseAsync(http, query, sightings);
+                return FromDatabaseAsync(http, query, sightings, decisions);
         }
     }
 
     /// <summary>Anything that could lead to an installer, and anything memory is unsure of, is decided by the database.</summary>
-    private static async Task FromDatabaseAsync(HttpContext http, BootQuery query, SightingRecorder sightings)
+    private static async Task FromDatabaseAsync(HttpContext http, BootQuery query, SightingRecorder sightings, ILogger decisions)
     {
         var ct = http.RequestAborted;
         var services = http.RequestServices;
@@ -50,6 +53,7 @@ internal static class MachineScript
         var lookup = await FindAsync(db, services.GetRequiredService<MachineDirectory>(), query, ct);
         if (lookup is null)
         {
+            NetbootDecisions.Unknown(decisions, query);
             sightings.Record(query, http.Connection.RemoteIpAddress?.ToString());
             await NetbootHttp.WriteAsync(http, UnknownMachine);
             return;
@@ -57,10 +61,12 @@ internal static class MachineScript
         var (machineId, state, deploymentId) = lookup;
         if (deploymentId is null)
         {
+            NetbootDecisions.LocalDisk(decisions, query, machineId, state);
             await NetbootHttp.Text(BootScripts.LocalDisk($"machine {machineId} is {state}, not being provisioned")).ExecuteAsync(http);
             return;
         }
 
+        NetbootDecisions.Installer(decisions, query, machineId, deploymentId.Value);
         var urls = NetbootHttp.Urls(http);
         var result = urls is null
             ? NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address")

@@ -44,5 +44,5 @@ internal static class NetbootHttp
     }
 
     public static string Describe(Ipxe.BootQuery q) =>
-        $"mac={q.Mac ?? "-"} uuid={q.Uuid?.ToString("D") ?? "-"} serial={q.Serial ?? "-"} arch={q.BuildArch ?? "-"} platform={q.Platform ?? "-"}";
+        $"mac={q.Mac ?? "-"} uuid={q.Uuid?.ToString("D") ?? "-"} serial={q.Serial ?? "-"} ipxe-build={q.BuildArch ?? "-"} platform={q.Platform ?? "-"}";
 }

@@ -20,7 +20,7 @@ public sealed class TemplateSetCache
     /// </summary>
     public async Task<TemplateSet> GetAsync(AppDbContext db, CancellationToken ct = default)
     {
-        var stamp = await db.TemplateVersions.GroupBy(_ => 1).Select(g => new { Count = (long)g.Count(), MaxId = g.Max(v => v.Id) }).FirstOrDefaultAsync(ct);
+        var stamp = await db.TemplateVersions.GroupBy(_ => 1).OrderBy(g => g.Key).Select(g => new { Count = (long)g.Count(), MaxId = g.Max(v => v.Id) }).FirstOrDefaultAsync(ct);
         var (count, maxId) = (stamp?.Count ?? 0, stamp?.MaxId ?? 0);
         if (_cached is { } hit && hit.Count == count && hit.MaxId == maxId) return hit.Set;
 

@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Portal.Tests.Support;
+
+namespace Portal.Tests.Netboot;
+
+/// <summary>Every answer to a machine's firmware says in the log who asked and what it got, and why.</summary>
+public sealed class NetbootDecisionLogTests(PortalFactory portal) : IClassFixture<PortalFactory>
+{
+    [Fact]
+    public async Task AnUnknownMachineAKnownOneAndOneBeingProvisionedEachLeaveADecisionLine()
+    {
+        var log = new Lines();
+        // The test host logs warnings only; the decisions are Information.
+        await using var host = portal.WithWebHostBuilder(b => b
+            .UseSetting($"Logging:LogLevel:{"Portal.Netboot.Decisions"}", "Information")
+            .ConfigureServices(s => s.AddSingleton<ILoggerProvider>(log)));
+        var client = host.CreateClient();
+
+        var stranger = NetbootTestData.NewIdentity();
+        (await client.GetAsync(NetbootTestData.ScriptUrl(stranger.Mac, stranger.Uuid, stranger.Serial, "efi"))).EnsureSuccessStatusCode();
+        var known = NetbootTestData.NewIdentity();
+        var knownId = await portal.CreateMachineAsync(known.Mac, known.Uuid, known.Serial);
+        (await client.GetAsync(NetbootTestData.ScriptUrl(known.Mac, known.Uuid, known.Serial, "pcbios"))).EnsureSuccessStatusCode();
+        var installing = NetbootTestData.NewIdentity();
+        var installingId = await portal.CreateMachineAsync(installing.Mac, installing.Uuid, installing.Serial);
+        var (deploymentId, _) = await portal.StartDeploymentAsync(installingId);
+        // Started through the first host: this one learns of it from the database's change feed, a moment later.
+        var installer = $"is machine {installingId}: installer of deployment {deploymentId}";
+        for (var tries = 0; tries < 50 && !log.All.Any(l => l.Contains(installer)); tries++)
+        {
+            (await client.GetAsync(NetbootTestData.ScriptUrl(installing.Mac, installing.Uuid, installing.Serial, "pcbios"))).EnsureSuccessStatusCode();
+            await Task.Delay(200);
+        }
+
+        var said = string.Join("\n", log.All);
+        Assert.True(log.All.Any(l => l.Contains(stranger.Mac, StringComparison.OrdinalIgnoreCase) && l.Contains("platform efi") && l.Contains("not a known machine")), said);
+        Assert.True(log.All.Any(l => l.Contains($"is machine {knownId}, ") && l.EndsWith(": local disk", StringComparison.Ordinal)), said);
+        Assert.True(log.All.Any(l => l.Contains(installer) && l.Contains("iPXE build x86_64")), said);
+    }
+
+    private sealed class Lines : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<string> lines = new();
+        public IReadOnlyList<string> All => [.. lines];
+        public ILogger CreateLogger(string category) => category == "Portal.Netboot.Decisions" ? new Writer(lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        public void Dispose() { }
+
+        private sealed class Writer(ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel level) => level >= LogLevel.Information;
+            public void Log<TState>(LogLevel level, EventId id, TState state, Exception? e, Func<TState, Exception?, string> format) => lines.Enqueue(format(state, e));
+        }
+    }
+}
