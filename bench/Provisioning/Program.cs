@@ -8,5 +8,5 @@ using Portal.Bench;
 var count = args.Length > 0 ? int.Parse(args[0]) : 20;
 var limit = args.Length > 1 ? int.Parse(args[1]) : 8;
 var pass = await LabProvisioningRun.RunAsync(new LabProvisioningSettings("provisioning bench", count, limit, FirstAddress: "127.4.0.1",
-    InstallerPace: TimeSpan.FromMilliseconds(100), QueuePollInterval: TimeSpan.FromMilliseconds(200)));
+    InstallerPace: TimeSpan.FromMilliseconds(100), QueuePollInterval: TimeSpan.FromMilliseconds(200), PollInterval: TimeSpan.FromMilliseconds(200)));
 return pass ? 0 : 1;
