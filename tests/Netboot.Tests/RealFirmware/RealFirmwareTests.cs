@@ -41,7 +41,7 @@ public sealed class RealFirmwareTests(ITestOutputHelper output)
             ["Step started", "Netboot rendered", "Netboot script", "Netboot config", "Installer pre", "Installer progress 50", "Installer done 100"],
             timeline.Select(e => $"{e.Kind} {e.Phase}{(e.Percent is { } p ? " " + p : "")}"));
         // Debian's BIOS iPXE is a 32-bit build, so it reports buildarch i386.
-        Assert.Contains($"mac={Mac} uuid={Uuid} serial={Serial} arch=i386 platform=pcbios", timeline[2].Message);
+        Assert.Contains($"mac={Mac} uuid={Uuid} serial={Serial} ipxe-build=i386 platform=pcbios", timeline[2].Message);
         Assert.Equal("lab installer finished for web-01", timeline[^1].Message);
         using (var facts = JsonDocument.Parse(timeline[4].FactsJson!))
         {

@@ -21,19 +21,25 @@ public sealed class NetbootDecisionLogTests(PortalFactory portal) : IClassFixtur
         var client = host.CreateClient();
 
         var stranger = NetbootTestData.NewIdentity();
-        (await client.GetAsync(NetbootTestData.ScriptUrl(stranger.Mac, stranger.Uuid, stranger.Serial, "efi"))).EnsureSuccessStatusCode();
+        await AskUntilSaidAsync(stranger, "efi", "not a known machine");
+        // Machines and runs are made through the first host: this one learns of them from the
+        // database's change feed a moment later, so each is asked for until the answer says so.
         var known = NetbootTestData.NewIdentity();
         var knownId = await portal.CreateMachineAsync(known.Mac, known.Uuid, known.Serial);
-        (await client.GetAsync(NetbootTestData.ScriptUrl(known.Mac, known.Uuid, known.Serial, "pcbios"))).EnsureSuccessStatusCode();
+        await AskUntilSaidAsync(known, "pcbios", $"is machine {knownId}, ");
         var installing = NetbootTestData.NewIdentity();
         var installingId = await portal.CreateMachineAsync(installing.Mac, installing.Uuid, installing.Serial);
         var (deploymentId, _) = await portal.StartDeploymentAsync(installingId);
-        // Started through the first host: this one learns of it from the database's change feed, a moment later.
         var installer = $"is machine {installingId}: installer of deployment {deploymentId}";
-        for (var tries = 0; tries < 50 && !log.All.Any(l => l.Contains(installer)); tries++)
+        await AskUntilSaidAsync(installing, "pcbios", installer);
+
+        async Task AskUntilSaidAsync((string Mac, Guid Uuid, string Serial) who, string platform, string expected)
         {
-            (await client.GetAsync(NetbootTestData.ScriptUrl(installing.Mac, installing.Uuid, installing.Serial, "pcbios"))).EnsureSuccessStatusCode();
-            await Task.Delay(200);
+            for (var tries = 0; tries < 50 && !log.All.Any(l => l.Contains(who.Mac, StringComparison.OrdinalIgnoreCase) && l.Contains(expected)); tries++)
+            {
+                (await client.GetAsync(NetbootTestData.ScriptUrl(who.Mac, who.Uuid, who.Serial, platform))).EnsureSuccessStatusCode();
+                await Task.Delay(200);
+            }
         }
 
         var said = string.Join("\n", log.All);
