@@ -81,12 +81,21 @@ public sealed class InventoryReaderTests(InventoryLab fixture) : IClassFixture<I
     public async Task InventoryKeepsEveryLabBmcWithinTwoConcurrentRequests()
     {
         _lab.ResetStats();
-        var tasks = _lab.Bmcs.Select(async bmc =>
+        // A little latency per request, so the walk's parallel reads really overlap on a busy machine.
+        foreach (var bmc in _lab.Bmcs) bmc.Faults = new FaultSettings { LatencyMs = 30 };
+        try
         {
-            await using var client = await _factory.ConnectAsync(bmc);
-            return await _reader.ReadAsync(client);
-        });
-        await Task.WhenAll(tasks);
+            var tasks = _lab.Bmcs.Select(async bmc =>
+            {
+                await using var client = await _factory.ConnectAsync(bmc);
+                return await _reader.ReadAsync(client);
+            });
+            await Task.WhenAll(tasks);
+        }
+        finally
+        {
+            foreach (var bmc in _lab.Bmcs) bmc.Faults = FaultSettings.None;
+        }
 
         Assert.All(_lab.Bmcs, b => Assert.InRange(b.Stats.MaxInFlight, 1, 2));
         // The walk does run requests in parallel where it can.
