@@ -19,13 +19,26 @@ internal sealed class RedfishHandler(LabOptions options, CancellationToken stopp
     public async Task HandleAsync(HttpContext ctx, LabBmc bmc)
     {
         bmc.Counter.Enter();
+        // A request stops counting as in flight when its answer starts: the client cannot have
+        // the answer before that, so a client that sends its next request on receipt is never
+        // counted twice (counting until the handler returns overstated MaxInFlight by one).
+        var counted = 1;
+        void Exit()
+        {
+            if (Interlocked.Exchange(ref counted, 0) == 1) bmc.Counter.Exit();
+        }
+        ctx.Response.OnStarting(() =>
+        {
+            Exit();
+            return Task.CompletedTask;
+        });
         try
         {
             await HandleCoreAsync(ctx, bmc);
         }
         finally
         {
-            bmc.Counter.Exit();
+            Exit();
         }
     }
 
