@@ -3,11 +3,16 @@
 # with QEMU machines so the whole netboot chain (iPXE -> kernel/initrd -> config fetch ->
 # phone-home events) runs here without a real OS installer.
 #
-#   scripts/build-lab-installer.sh OUTDIR     -> OUTDIR/vmlinuz, OUTDIR/initrd.img
+#   scripts/build-lab-installer.sh OUTDIR     -> OUTDIR/vmlinuz, OUTDIR/initrd.img, OUTDIR/disk.img
 #
 # The /init it builds: loads the virtio network modules, gets an address with udhcpc, reads
 # portal.ks= and portal.events= from /proc/cmdline, fetches the config, posts pre (with a
 # few facts) / progress / done events as JSON, then powers the VM off.
+#
+# disk.img is the "installed system" a lab VM boots from its disk: a FAT volume with the same
+# kernel and initrd, bootable by SeaBIOS (SYSLINUX) and by OVMF (systemd-boot as the removable
+# media loader), starting them with portal.installed=1. /init then says so on the console and
+# keeps running, as an installed OS would. The lab attaches it read-only to every VM.
 #
 # Downloads are cached under .data/cache/lab-installer, so a rerun is instant and works
 # offline; the binaries are never committed (.data/ is gitignored).
@@ -20,7 +25,7 @@ mkdir -p "$cache" "$out"
 out=$(cd "$out" && pwd)
 
 # Bump when the initrd layout or /init changes, so cached outputs are rebuilt.
-layout_version=3
+layout_version=4
 # What the VM's virtio NIC needs. busybox insmod does not resolve dependencies, so the list is
 # put in dependency order below from each module's own "depends=" field.
 wanted_modules=(virtio_pci virtio_net)
@@ -55,7 +60,7 @@ fi
 
 # --- 2. Up to date? Outputs record what they were built from. -----------------------------
 stamp="$(basename "$kernel_deb") $(basename "$busybox_deb") layout=$layout_version $(sha256sum "$0" | cut -c1-16)"
-if [[ -f "$out/vmlinuz" && -f "$out/initrd.img" && -f "$out/.lab-installer-stamp" && "$(cat "$out/.lab-installer-stamp")" == "$stamp" ]]; then
+if [[ -f "$out/vmlinuz" && -f "$out/initrd.img" && -f "$out/disk.img" && -f "$out/.lab-installer-stamp" && "$(cat "$out/.lab-installer-stamp")" == "$stamp" ]]; then
   log "up to date: $out"
   exit 0
 fi
@@ -133,13 +138,19 @@ for pass in 1 2; do
   done
 done
 
-KS=""; EVENTS=""
+KS=""; EVENTS=""; INSTALLED=""
 for word in $(cat /proc/cmdline); do
   case "$word" in
     portal.ks=*) KS="${word#portal.ks=}" ;;
     portal.events=*) EVENTS="${word#portal.events=}" ;;
+    portal.installed=*) INSTALLED=1 ;;
   esac
 done
+if [ -n "$INSTALLED" ]; then
+  # Started from the VM's disk: the "installed system". It stays up until the BMC powers it off.
+  say "booted from disk: the installed system is running"
+  while :; do sleep 3600; done
+fi
 [ -n "$KS" ] && [ -n "$EVENTS" ] || { say "portal.ks= or portal.events= missing on the kernel command line"; halt_now; }
 
 # The first NIC that is not loopback; wait for the driver to create it.
@@ -190,7 +201,31 @@ chmod 0755 "$tree/init" "$tree/usr/share/udhcpc/default.script"
 # --- 4. Pack. newc is the cpio format the kernel unpacks; fixed owner keeps it reproducible. -
 (cd "$tree" && find . -print0 | sort -z | cpio --null -o -H newc --owner=0:0 --quiet) | gzip -9n > "$work/initrd.img"
 cp "$vmlinuz" "$work/vmlinuz"
+
+# --- 5. The disk: one FAT volume without a partition table, bootable under BIOS and UEFI. ------
+efi_loader=/usr/lib/systemd/boot/efi/systemd-bootx64.efi
+if ! command -v mformat >/dev/null || ! command -v syslinux >/dev/null || [[ ! -f $efi_loader ]]; then
+  log "installing mtools syslinux systemd-boot-efi (to build the lab disk)"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mtools syslinux syslinux-common systemd-boot-efi >&2 \
+    || { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mtools syslinux syslinux-common systemd-boot-efi >&2; }
+fi
+installed_args="console=ttyS0 portal.installed=1"
+disk="$work/disk.img"
+truncate -s 32M "$disk"
+mformat -i "$disk" -T 65536 -h 64 -s 32 -v LABDISK ::
+syslinux --install "$disk"
+mmd -i "$disk" ::/EFI ::/EFI/BOOT ::/loader ::/loader/entries
+mcopy -i "$disk" "$efi_loader" ::/EFI/BOOT/BOOTX64.EFI
+mcopy -i "$disk" "$work/vmlinuz" ::/vmlinuz
+mcopy -i "$disk" "$work/initrd.img" ::/initrd.img
+printf 'DEFAULT installed\nPROMPT 0\nTIMEOUT 0\nLABEL installed\n  KERNEL /vmlinuz\n  INITRD /initrd.img\n  APPEND %s\n' "$installed_args" \
+  | mcopy -i "$disk" - ::/syslinux.cfg
+printf 'timeout 0\ndefault installed.conf\n' | mcopy -i "$disk" - ::/loader/loader.conf
+printf 'title Portal lab installed system\nlinux /vmlinuz\ninitrd /initrd.img\noptions %s\n' "$installed_args" \
+  | mcopy -i "$disk" - ::/loader/entries/installed.conf
+
 mv -f "$work/vmlinuz" "$out/vmlinuz"
 mv -f "$work/initrd.img" "$out/initrd.img"
+mv -f "$disk" "$out/disk.img"
 echo "$stamp" > "$out/.lab-installer-stamp"
-log "built $out/vmlinuz ($kver) and $out/initrd.img ($(du -h "$out/initrd.img" | cut -f1))"
+log "built $out/vmlinuz ($kver), $out/initrd.img ($(du -h "$out/initrd.img" | cut -f1)) and $out/disk.img"

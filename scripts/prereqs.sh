@@ -11,9 +11,17 @@ pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true
 command -v python3 >/dev/null || apt_packages+=(python3)
 if [[ $purpose == test || $purpose == bench ]]; then
   command -v chromium >/dev/null || apt_packages+=(chromium)
+fi
+# QEMU machines: SeaBIOS and OVMF (UEFI) with iPXE in the NIC's option ROM; cpio, mtools and
+# syslinux build the lab installer and its disk (scripts/build-lab-installer.sh).
+if [[ $purpose == test || $purpose == bench || ${LAB_VMS:-0} != 0 ]]; then
   command -v qemu-system-x86_64 >/dev/null || apt_packages+=(qemu-system-x86)
   [[ -e /usr/lib/ipxe/qemu/efi-virtio.rom || -e /usr/share/qemu/pxe-virtio.rom ]] || apt_packages+=(ipxe-qemu)
+  [[ -e /usr/share/OVMF/OVMF_CODE_4M.fd || -e /usr/share/OVMF/OVMF_CODE.fd ]] || apt_packages+=(ovmf)
   command -v cpio >/dev/null || apt_packages+=(cpio)
+  command -v mformat >/dev/null || apt_packages+=(mtools)
+  command -v syslinux >/dev/null || apt_packages+=(syslinux syslinux-common)
+  [[ -e /usr/lib/systemd/boot/efi/systemd-bootx64.efi ]] || apt_packages+=(systemd-boot-efi)
 fi
 if [[ $purpose == bench ]]; then
   command -v wrk >/dev/null || apt_packages+=(wrk)

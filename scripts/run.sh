@@ -37,6 +37,16 @@ if [[ -z "${Netboot__BootFilesDirectory:-}" ]]; then
     fi
   done
 fi
+# LAB_VMS=N: the first N lab systems are QEMU VMs (alternately UEFI with OVMF and BIOS with
+# SeaBIOS) that netboot this portal with iPXE and run the real lab installer from /boot-files/.
+if [[ ${LAB_VMS:-0} != 0 ]]; then
+  [[ $LAB_VMS =~ ^[0-9]+$ ]] || { echo "LAB_VMS must be a number of VMs, not '$LAB_VMS'" >&2; exit 2; }
+  scripts/build-lab-installer.sh "$Netboot__BootFilesDirectory/lab-installer"
+  export Lab__VmBackedCount=$LAB_VMS
+  export Lab__NetbootUrl=${Lab__NetbootUrl:-http://10.0.2.2:5080/boot.ipxe}
+  export Lab__VmDiskImage=${Lab__VmDiskImage:-$Netboot__BootFilesDirectory/lab-installer/disk.img}
+  echo "lab: the first $LAB_VMS systems are QEMU VMs; their consoles are in $Portal__DataDirectory/lab/vm/"
+fi
 dotnet build src/Portal/Portal.csproj --nologo --verbosity quiet
 # Not `exec`: the EXIT trap above must run after the portal stops. The portal runs as a child that
 # this script waits for and passes Ctrl-C, kill and hang-up on to (as TERM: a background child of a

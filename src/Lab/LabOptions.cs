@@ -44,6 +44,13 @@ public sealed record LabOptions
     /// <summary>How many systems (the first ones, in BMC order) are backed by a real QEMU VM.</summary>
     public int VmBackedCount { get; init; }
 
+    /// <summary>
+    /// The disk every VM boots from when it does not netboot (attached read-only), e.g. the lab
+    /// installer build's disk.img: its "installed system" says so on the console and keeps running.
+    /// Empty = VMs have no disk.
+    /// </summary>
+    public string VmDiskImage { get; init; } = "";
+
     /// <summary>Memory (MiB) each QEMU VM gets.</summary>
     public int VmMemoryMiB { get; init; } = 256;
 

@@ -100,7 +100,7 @@ public sealed class FirstRunJourneyTests(FirstRunPortal portal, Browser browser,
             var step = page.Locator("#deployment-step");
             await Assertions.Expect(step).ToHaveAttributeAsync("data-step", "Deployed", new() { Timeout = 150_000 });
             await Assertions.Expect(page.Locator("#deployment-state")).ToHaveAttributeAsync("data-state", "Finished");
-            Assert.Equal("Pxe", machine.LastBootSource);
+            Assert.Equal("Hdd", machine.LastBootSource); // the run restarted it into the installed system
 
             // Release it, after confirming: the release run powers it off.
             var deployedUrl = page.Url;

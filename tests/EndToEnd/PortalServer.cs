@@ -2,7 +2,14 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Auditing;
+using Portal.Core.Bmcs;
+using Portal.Core.Discovery.Runs;
+using Portal.Core.Persistence;
+using Portal.Core.Redfish;
+using Portal.Lab;
 using Portal.TestSupport;
 
 namespace Portal.EndToEnd;
@@ -49,6 +56,24 @@ public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
 
     /// <summary>Settings a particular flow needs on top of the common ones.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
+    /// <summary>A lab BMC onboarded as discovery would (its inventory read); returns its machine's id.</summary>
+    public async Task<long> OnboardAsync(LabBmc bmc)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var onboarded = await scope.ServiceProvider.GetRequiredService<BmcOnboarding>().OnboardAsync(
+            new DiscoveryCandidate(new BmcEndpoint(bmc.Address.ToString(), bmc.Port), MacAddress.Parse(bmc.Mac), new BmcCredential(bmc.Username, bmc.Password), "e2e"),
+            Actor.System, default);
+        if (onboarded.Result != OnboardResult.Inventoried) throw new InvalidOperationException($"Onboarding {bmc.Address} ended {onboarded.Result}.");
+        return await WithDbAsync(db => db.Machines.Where(m => m.Bmc!.Address == bmc.Address.ToString()).Select(m => m.Id).SingleAsync());
+    }
+
+    /// <summary>Reads or writes the Portal's database in a scope of its own.</summary>
+    public async Task<T> WithDbAsync<T>(Func<AppDbContext, Task<T>> work)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<AppDbContext>());
+    }
 
     public new async Task DisposeAsync()
     {

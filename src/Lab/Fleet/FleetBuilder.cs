@@ -38,20 +38,30 @@ internal static class FleetBuilder
             {
                 var f = facts[j];
                 var id = profile.SystemsPerBmc > 1 ? $"Blade{j + 1}" : profile.SystemId;
-                Func<bool, VmSpec>? vm = null;
+                Func<bool, bool, VmSpec>? vm = null;
                 string? log = null;
+                var bootMode = BootOverride.Default.Mode;
                 if (vmLeft > 0)
                 {
+                    // VM-backed systems alternate UEFI and Legacy, so two VMs show both firmwares.
+                    bootMode = (o.VmBackedCount - vmLeft) % 2 == 0 ? "UEFI" : "Legacy";
                     vmLeft--;
                     log = Path.Combine(outputDirectory, "vm", $"{f.SerialNumber}.log");
-                    var logPath = log;
-                    vm = networkBoot => new VmSpec(qemuPath, f.Nics[0].Mac, f.Uuid, f.SerialNumber, f.Manufacturer, f.Model,
-                        o.VmMemoryMiB, o.NetbootUrl, networkBoot, logPath);
+                    var (logPath, varsPath) = (log, Path.Combine(outputDirectory, "vm", $"{f.SerialNumber}.OVMF_VARS.fd"));
+                    var disk = string.IsNullOrWhiteSpace(o.VmDiskImage) ? null : Path.GetFullPath(o.VmDiskImage);
+                    vm = (networkBoot, uefi) => new VmSpec(qemuPath, f.Nics[0].Mac, f.Uuid, f.SerialNumber, f.Manufacturer, f.Model,
+                        o.VmMemoryMiB, o.NetbootUrl, networkBoot, logPath, disk, uefi ? Ovmf(varsPath) : null);
                 }
-                bmc.Add(new LabSystem(bmc, id, f, vm, log, systemLogger));
+                bmc.Add(new LabSystem(bmc, id, f, vm, log, bootMode, systemLogger));
             }
             bmcs.Add(bmc);
         }
         return bmcs;
     }
+
+    // Looked up at each power-on, so installing OVMF while the lab runs is enough.
+    private static UefiFirmware Ovmf(string varsPath) =>
+        UefiFirmware.Find() is var (code, vars)
+            ? new UefiFirmware(code, vars, varsPath)
+            : throw new FileNotFoundException("This system boots UEFI but OVMF is not installed (apt-get install ovmf), so its VM cannot start.");
 }

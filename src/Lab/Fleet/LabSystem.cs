@@ -11,10 +11,10 @@ namespace Portal.Lab;
 public sealed class LabSystem
 {
     private readonly LabBmc bmc;
-    private readonly Func<bool, VmSpec>? vmSpec;
+    private readonly Func<bool, bool, VmSpec>? vmSpec;
     private readonly ILogger logger;
     private LabPowerState powerState = LabPowerState.Off;
-    private BootOverride boot = BootOverride.Default;
+    private BootOverride boot;
     private string assetTag = "";
     private string? lastBootSource;
     private int powerOnCount;
@@ -23,9 +23,10 @@ public sealed class LabSystem
     private NetbootFaults netbootFaults = NetbootFaults.None;
     private CancellationTokenSource? netboot;
 
-    internal LabSystem(LabBmc bmc, string id, HardwareFacts facts, Func<bool, VmSpec>? vmSpec, string? vmLogPath, ILogger logger)
+    internal LabSystem(LabBmc bmc, string id, HardwareFacts facts, Func<bool, bool, VmSpec>? vmSpec, string? vmLogPath, string bootMode, ILogger logger)
     {
         this.bmc = bmc;
+        boot = BootOverride.Default with { Mode = bootMode };
         this.vmSpec = vmSpec;
         this.logger = logger;
         Id = id;
@@ -163,9 +164,9 @@ public sealed class LabSystem
             return;
         }
 
-        var spec = vmSpec(source == "Pxe");
         try
         {
+            var spec = vmSpec(source == "Pxe", boot.Mode == "UEFI");
             QemuVm? started = null;
             started = QemuVm.Start(spec, () => OnVmExited(started), logger);
             vm = started;
@@ -173,7 +174,7 @@ public sealed class LabSystem
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
         {
             // No QEMU here: the system still powers on as a plain simulated machine (netbooting like one, when the lab does).
-            logger.LogWarning("Cannot start QEMU ({Path}) for {Serial}: {Error}", spec.QemuPath, Facts.SerialNumber, e.Message);
+            logger.LogWarning("Cannot start the VM of {Serial}: {Error}", Facts.SerialNumber, e.Message);
             if (source == "Pxe" && Firmware is { } firmware) StartNetboot(firmware);
         }
     }

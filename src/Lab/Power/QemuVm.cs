@@ -4,9 +4,26 @@ using Microsoft.Extensions.Logging;
 namespace Portal.Lab.Power;
 
 /// <summary>What QEMU needs to boot one lab machine.</summary>
+/// <param name="DiskImage">The "installed system" every VM boots from its disk (read-only); null = no disk.</param>
+/// <param name="Uefi">OVMF to boot with (Redfish boot mode UEFI); null = SeaBIOS (Legacy).</param>
 internal sealed record VmSpec(
     string QemuPath, string Mac, Guid Uuid, string Serial, string Manufacturer, string Product,
-    int MemoryMiB, string? NetbootUrl, bool NetworkBoot, string LogPath);
+    int MemoryMiB, string? NetbootUrl, bool NetworkBoot, string LogPath, string? DiskImage, UefiFirmware? Uefi);
+
+/// <summary>OVMF's code (shared, read-only) and this VM's own variable store (its NVRAM).</summary>
+internal sealed record UefiFirmware(string CodePath, string VarsTemplatePath, string VarsPath)
+{
+    /// <summary>Debian's ovmf package: the 4 MiB build first, the older 2 MiB one otherwise.</summary>
+    public static (string Code, string Vars)? Find()
+    {
+        foreach (var (code, vars) in new[] { ("OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd"), ("OVMF_CODE.fd", "OVMF_VARS.fd") })
+        {
+            var (c, v) = (Path.Combine("/usr/share/OVMF", code), Path.Combine("/usr/share/OVMF", vars));
+            if (File.Exists(c) && File.Exists(v)) return (c, v);
+        }
+        return null;
+    }
+}
 
 /// <summary>
 /// One running qemu-system-x86_64. Its console goes to a log file; its exit is reported so the
@@ -32,16 +49,34 @@ internal sealed class QemuVm
     {
         var netdev = "user,id=n0";
         if (spec.NetworkBoot && !string.IsNullOrEmpty(spec.NetbootUrl)) netdev += ",bootfile=" + Escape(spec.NetbootUrl);
-        // Without a network boot the NIC gets no option ROM: the VM has no disk either, so SeaBIOS
-        // finds nothing to boot, just as a real machine with an empty disk would.
-        var nic = $"virtio-net-pci,netdev=n0,mac={spec.Mac}" + (spec.NetworkBoot ? "" : ",romfile=");
+        // Network boot: the NIC's iPXE option ROM comes first, the disk after it, so iPXE's `exit`
+        // (Portal's local-boot answer) goes on to the disk. Otherwise the NIC gets no option ROM and
+        // only the disk can boot; without a disk nothing can, as on a real machine with an empty one.
+        var nic = $"virtio-net-pci,netdev=n0,mac={spec.Mac}" + (spec.NetworkBoot ? ",bootindex=1" : ",romfile=");
         var smbios = $"type=1,serial={Escape(spec.Serial)},uuid={spec.Uuid:D},manufacturer={Escape(spec.Manufacturer)},product={Escape(spec.Product)}";
-        return
-        [
+        var args = new List<string>
+        {
             "-accel", "tcg", "-m", spec.MemoryMiB.ToString(), "-nographic", "-no-reboot",
-            "-boot", spec.NetworkBoot ? "n" : "c",
             "-netdev", netdev, "-device", nic, "-smbios", smbios,
-        ];
+        };
+        if (spec.DiskImage is { } disk)
+        {
+            args.AddRange(["-drive", $"file={Escape(disk)},format=raw,if=none,id=disk0,readonly=on", "-device", "virtio-blk-pci,drive=disk0,bootindex=2"]);
+        }
+        if (spec.Uefi is { } uefi)
+        {
+            args.AddRange(
+            [
+                "-drive", $"if=pflash,format=raw,readonly=on,file={Escape(uefi.CodePath)}",
+                "-drive", $"if=pflash,format=raw,file={Escape(uefi.VarsPath)}",
+                // OVMF's own network stack off: the NIC's iPXE is the one network boot, as on a server
+                // whose NIC carries iPXE. Left on, OVMF's PXE and HTTP boot entries sit between iPXE
+                // and the disk, and a local boot walks them for minutes (IPv6 PXE waits out its DHCP).
+                "-fw_cfg", "name=opt/org.tianocore/IPv4Support,string=no",
+                "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=no",
+            ]);
+        }
+        return args;
     }
 
     // QEMU option values use ',' as separator; a literal comma is written twice.
@@ -50,6 +85,8 @@ internal sealed class QemuVm
     public static QemuVm Start(VmSpec spec, Action onExit, ILogger logger)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(spec.LogPath)!);
+        // The VM's NVRAM starts as OVMF's empty template and then keeps what the firmware writes.
+        if (spec.Uefi is { } uefi && !File.Exists(uefi.VarsPath)) File.Copy(uefi.VarsTemplatePath, uefi.VarsPath);
         var log = new FileStream(spec.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite, 4096, useAsync: false);
         var psi = new ProcessStartInfo(spec.QemuPath)
         {
@@ -75,8 +112,8 @@ internal sealed class QemuVm
         // The log closes once both pipes are drained, whether QEMU stopped by itself or was killed.
         _ = Task.WhenAll(vm.PumpAsync(process.StandardOutput.BaseStream), vm.PumpAsync(process.StandardError.BaseStream))
             .ContinueWith(_ => { lock (vm.logLock) log.Dispose(); }, TaskScheduler.Default);
-        logger.LogInformation("QEMU for {Serial} started as pid {Pid} (network boot: {Pxe}), console in {Log}",
-            spec.Serial, process.Id, spec.NetworkBoot, spec.LogPath);
+        logger.LogInformation("QEMU for {Serial} started as pid {Pid} ({Firmware}, network boot: {Pxe}), console in {Log}",
+            spec.Serial, process.Id, spec.Uefi is null ? "SeaBIOS" : "OVMF", spec.NetworkBoot, spec.LogPath);
         return vm;
     }
 

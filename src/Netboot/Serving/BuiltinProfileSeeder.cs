@@ -22,8 +22,12 @@ internal sealed class BuiltinProfileSeeder(IServiceScopeFactory scopes, TimeProv
         var missing = BuiltinProfiles.All.Where(p => !existing.Contains(p.Name)).ToList();
         if (missing.Count == 0) return;
         foreach (var p in missing)
-            db.OsProfiles.Add(OsProfile.Create(p.Name, p.Kind.ToCore(), p.KernelUrl, p.InitrdUrls, p.KernelArgs, p.TemplateName,
-                p.DefaultParameters, builtIn: true, clock.GetUtcNow()));
+        {
+            var profile = OsProfile.Create(p.Name, p.Kind.ToCore(), p.KernelUrl, p.InitrdUrls, p.KernelArgs, p.TemplateName,
+                p.DefaultParameters, builtIn: true, clock.GetUtcNow());
+            if (BuiltinProfiles.RestartsAfterInstall(p)) profile.SetRestartAfterInstall(true, clock.GetUtcNow());
+            db.OsProfiles.Add(profile);
+        }
         try
         {
             await db.SaveChangesAsync(cancellationToken);

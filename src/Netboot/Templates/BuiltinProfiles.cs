@@ -45,7 +45,10 @@ public static class BuiltinProfiles
             ["admin_user"] = "ubuntu",
         });
 
-    /// <summary>The tiny installer built by scripts/build-lab-installer.sh, for QEMU lab machines.</summary>
+    /// <summary>
+    /// The tiny installer built by scripts/build-lab-installer.sh, for QEMU lab machines. It powers
+    /// the machine off when done, so the run restarts it into the installed system (the VM's disk).
+    /// </summary>
     public static NetbootProfile LabInstaller { get; } = new(
         Name: "Lab installer",
         Kind: InstallerKind.Generic,
@@ -57,6 +60,9 @@ public static class BuiltinProfiles
         DefaultParameters: new Dictionary<string, string> { ["install_seconds"] = "1" });
 
     public static IReadOnlyList<NetbootProfile> All { get; } = [Rocky9, Alma9, Ubuntu2404, LabInstaller];
+
+    /// <summary>Built-in profiles whose installer powers the machine off instead of rebooting it.</summary>
+    public static bool RestartsAfterInstall(NetbootProfile profile) => profile == LabInstaller;
 
     private static Dictionary<string, string> RhelDefaults(string repoUrl) => new()
     {

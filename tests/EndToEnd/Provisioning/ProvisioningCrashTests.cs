@@ -43,7 +43,7 @@ public sealed class ProvisioningCrashTests
         var done = await lab.WaitForStepAsync(id, TimeSpan.FromSeconds(90), ProvisioningStep.Deployed);
 
         Assert.Equal(ProvisioningStep.Deployed, done.Step);
-        Assert.Equal(powerOns, system.PowerOnCount); // no BMC step ran again
+        Assert.Equal(powerOns + 1, system.PowerOnCount); // no BMC step ran again; the one power-on is the restart into the installed OS
         var deployment = await lab.WithDbAsync(db => db.Deployments.AsNoTracking().Include(d => d.Machine).Include(d => d.Events).SingleAsync(d => d.Id == id));
         Assert.Equal(DeploymentState.Finished, deployment.State);
         Assert.Equal(MachineState.Deployed, deployment.Machine!.State);
@@ -77,8 +77,9 @@ public sealed class ProvisioningCrashTests
         Assert.True(during.Step is ProvisioningStep.SetPxeOverride or ProvisioningStep.PowerOn, $"killed at {during.Step}");
         Assert.Equal(ProvisioningStep.Deployed, done.Step);
         Assert.InRange(powerOnsAtKill, powerOns, powerOns + 1);
-        Assert.Equal(powerOns + 1, system.PowerOnCount); // powered on exactly once, whether the kill came before or after the BMC acted
-        Assert.Equal("Pxe", system.LastBootSource);
+        // Powered on for the netboot exactly once, whether the kill came before or after the BMC acted; then restarted into the installed OS.
+        Assert.Equal(powerOns + 2, system.PowerOnCount);
+        Assert.Equal("Hdd", system.LastBootSource);
         var deployment = await lab.WithDbAsync(db => db.Deployments.AsNoTracking().Include(d => d.Machine).SingleAsync(d => d.Id == id));
         Assert.Equal(MachineState.Deployed, deployment.Machine!.State);
     }

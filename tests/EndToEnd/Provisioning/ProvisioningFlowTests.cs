@@ -32,7 +32,11 @@ public class NetbootingPortal : PortalServer, IAsyncLifetime
         var installer = LabInstallerBuild.EnsureAsync().GetAwaiter().GetResult();
         var target = Directory.CreateDirectory(Path.Combine(bootFiles, "lab-installer")).FullName;
         foreach (var file in new[] { "vmlinuz", "initrd.img" }) File.Copy(Path.Combine(installer, file), Path.Combine(target, file));
+        DiskImage = Path.Combine(installer, "disk.img");
     }
+
+    /// <summary>The lab VMs' disk: its "installed system" says on the console that it booted from disk.</summary>
+    public string DiskImage { get; }
 
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
@@ -69,7 +73,7 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
         await using var lab = await LabFleet.StartAsync(new LabOptions
         {
             BmcCount = 1, Profiles = ["dell"], VmBackedCount = 1, FirstAddress = "127.0.160.1", OutputDirectory = labDirectory, Seed = 9,
-            NetbootUrl = $"http://10.0.2.2:{port}/boot.ipxe",
+            NetbootUrl = $"http://10.0.2.2:{port}/boot.ipxe", VmDiskImage = portal.DiskImage,
         });
         var system = lab.Bmcs[0].Systems[0];
         try
@@ -116,10 +120,12 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
             await Assertions.Expect(timeline.Locator("tr[data-kind=Netboot][data-phase=config]")).ToHaveCountAsync(1);
             await Assertions.Expect(timeline.Locator("tr[data-kind=Installer][data-phase=done]")).ToHaveCountAsync(1);
             await Assertions.Expect(page.GetByLabel("iPXE script")).ToContainTextAsync("/boot-files/lab-installer/vmlinuz");
+            await Assertions.Expect(page.GetByLabel("iPXE script")).ToContainTextAsync("firmware: UEFI"); // the first lab VM boots OVMF
             await Assertions.Expect(page.GetByLabel("Installer config")).ToContainTextAsync("PORTAL_HOSTNAME='e2e-node.lab'");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-deployed.png"), FullPage = true });
-            Assert.True(system.PowerOnCount >= 1);
-            Assert.Equal("Pxe", system.LastBootSource);
+            // Netbooted, then restarted by the run into the installed system on its disk.
+            Assert.Equal(2, system.PowerOnCount);
+            Assert.Equal("Hdd", system.LastBootSource);
 
             // Release from the timeline, after a confirmation: a release run powers it off and the machine is offered again.
             var deployedUrl = page.Url;
@@ -128,7 +134,7 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
             await page.WaitForURLAsync(url => url != deployedUrl);
             await Assertions.Expect(step).ToHaveAttributeAsync("data-step", "Released");
             Assert.Equal(LabPowerState.Off, system.PowerState);
-            var machine = await WithDbAsync(db => db.Machines.AsNoTracking().SingleAsync(m => m.Id == machineId));
+            var machine = await portal.WithDbAsync(db => db.Machines.AsNoTracking().SingleAsync(m => m.Id == machineId));
             Assert.Equal(MachineState.Available, machine.State);
             Assert.False(machine.IsHeld);
 
@@ -141,10 +147,10 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
         catch
         {
             // What the runs themselves say, next to what the page showed.
-            var runs = await WithDbAsync(db => db.Deployments.AsNoTracking().Include(d => d.Events).OrderBy(d => d.Id).ToListAsync());
+            var runs = await portal.WithDbAsync(db => db.Deployments.AsNoTracking().Include(d => d.Events).OrderBy(d => d.Id).ToListAsync());
             foreach (var run in runs)
             {
-                var workflow = await WithDbAsync(db => db.DeploymentWorkflows.AsNoTracking().SingleOrDefaultAsync(w => w.DeploymentId == run.Id));
+                var workflow = await portal.WithDbAsync(db => db.DeploymentWorkflows.AsNoTracking().SingleOrDefaultAsync(w => w.DeploymentId == run.Id));
                 output.WriteLine($"deployment {run.Id} {run.Kind} {run.State}: step {workflow?.Step} attempt {workflow?.Attempt} {workflow?.LastError}");
                 foreach (var e in run.Events.OrderBy(e => e.Id)) output.WriteLine($"  {e.At:HH:mm:ss.fff} {e.Kind} {e.Phase} {e.Message}");
             }
@@ -162,26 +168,14 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
 
     private async Task<long> OnboardAndReserveAsync(LabFleet lab)
     {
-        var bmc = lab.Bmcs[0];
+        var machineId = await portal.OnboardAsync(lab.Bmcs[0]);
         await using var scope = portal.Services.CreateAsyncScope();
-        var onboarded = await scope.ServiceProvider.GetRequiredService<BmcOnboarding>().OnboardAsync(
-            new DiscoveryCandidate(new BmcEndpoint(bmc.Address.ToString(), bmc.Port), MacAddress.Parse(bmc.Mac), new BmcCredential(bmc.Username, bmc.Password), "e2e"),
-            Actor.System, default);
-        Assert.Equal(OnboardResult.Inventoried, onboarded.Result);
-
         var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
         var user = new AppUser { UserName = UserEmail, Email = UserEmail, EmailConfirmed = true, DisplayName = "Builder" };
         Assert.True((await users.CreateAsync(user, UserPassword)).Succeeded);
         Assert.True((await users.AddToRoleAsync(user, Roles.User)).Succeeded);
-        var machineId = await WithDbAsync(db => db.Machines.Where(m => m.BmcId == db.Bmcs.Single().Id).Select(m => m.Id).SingleAsync());
         var reserved = await scope.ServiceProvider.GetRequiredService<Reservations>().ReserveAsync([machineId], null, new Requester(user.Id, UserEmail, IsOperator: false));
         Assert.True(reserved.Succeeded, reserved.Message);
         return machineId;
-    }
-
-    private async Task<T> WithDbAsync<T>(Func<AppDbContext, Task<T>> work)
-    {
-        await using var scope = portal.Services.CreateAsyncScope();
-        return await work(scope.ServiceProvider.GetRequiredService<AppDbContext>());
     }
 }

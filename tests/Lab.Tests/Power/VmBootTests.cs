@@ -79,6 +79,15 @@ public sealed class VmBootTests(ITestOutputHelper output)
         Assert.Equal("Off", vm["PowerState"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task VmBackedSystemsAlternateUefiAndLegacySoTwoVmsShowBothFirmwares()
+    {
+        await using var lab = await TestLab.StartAsync("127.0.31.40", new LabOptions { BmcCount = 4, Profiles = ["dell"], VmBackedCount = 3 });
+
+        Assert.Equal(["UEFI", "Legacy", "UEFI", "UEFI"], lab.Fleet.Bmcs.Select(b => b.Systems[0].Boot.Mode));
+        Assert.Equal([true, true, true, false], lab.Fleet.Bmcs.Select(b => b.Systems[0].IsVmBacked));
+    }
+
     private static IEnumerable<int> QemuPids() =>
         Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(int.Parse!)
             .Where(p => CommandLine(p).StartsWith("qemu-system-x86_64") || CommandLine(p).Contains("/qemu-system-x86_64"));

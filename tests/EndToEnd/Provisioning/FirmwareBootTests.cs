@@ -1,0 +1,121 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Bmcs;
+using Portal.Core.Machines;
+using Portal.Core.Persistence;
+using Portal.Core.Provisioning.Workflow;
+using Portal.Core.Reservations;
+using Portal.Core.Users;
+using Portal.Lab;
+using Portal.TestSupport;
+using Xunit.Abstractions;
+
+namespace Portal.EndToEnd.Provisioning;
+
+/// <summary>
+/// Lab VMs on both firmwares against the real Portal: the lab's second VM boots SeaBIOS (Redfish
+/// boot mode Legacy) and is provisioned to Deployed, then starts its installed system from disk;
+/// a UEFI VM the Portal does not know is told to boot locally and reaches its disk at once,
+/// instead of hanging in the firmware's network boot entries. (The first VM, on OVMF, is
+/// provisioned through the browser in <see cref="ProvisioningFlowTests"/>.)
+/// </summary>
+[Collection(VmCollection.Name)]
+public sealed class FirmwareBootTests(NetbootingPortal portal, ITestOutputHelper output) : IClassFixture<NetbootingPortal>
+{
+    private const string InstalledSystemRunning = "lab-installer: booted from disk: the installed system is running";
+
+    [QemuFact]
+    public async Task ABiosVmIsProvisionedToDeployedAndThenStartsItsInstalledSystemFromDisk()
+    {
+        await using var lab = await StartLabAsync("127.0.161.1", vms: 2);
+        var system = lab.Bmcs[1].Systems[0];
+        Assert.Equal("Legacy", system.Boot.Mode);
+        try
+        {
+            var machineId = await portal.OnboardAsync(lab.Bmcs[1]);
+            var deploymentId = await ProvisionAsync(machineId, "bios-node.lab");
+
+            await Eventually.TrueAsync(async () => await StepAsync(deploymentId) is ProvisioningStep.Deployed or ProvisioningStep.Failed,
+                "the BIOS VM's run to end", TimeSpan.FromMinutes(3));
+            Assert.Equal(ProvisioningStep.Deployed, await StepAsync(deploymentId));
+            var script = await portal.WithDbAsync(db => db.DeploymentEvents.AsNoTracking()
+                .SingleAsync(e => e.DeploymentId == deploymentId && e.Phase == "script"));
+            Assert.Contains("platform=pcbios", script.Message);
+            // The run restarted the machine without its override: SeaBIOS boots the disk.
+            await Eventually.TrueAsync(() => ConsoleOf(system).Contains(InstalledSystemRunning), "the installed system to start from disk", TimeSpan.FromMinutes(2));
+            Assert.Equal(LabPowerState.On, system.PowerState);
+        }
+        catch
+        {
+            var events = await portal.WithDbAsync(db => db.DeploymentEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
+            foreach (var e in events) output.WriteLine($"  {e.At:HH:mm:ss.fff} {e.Kind} {e.Phase} {e.Message}");
+            output.WriteLine($"lab system {system.PowerState}, {system.PowerOnCount} power-ons, last boot {system.LastBootSource}");
+            output.WriteLine("VM console:\n" + Tail(ConsoleOf(system)));
+            throw;
+        }
+    }
+
+    [QemuFact]
+    public async Task AUefiVmThePortalDoesNotKnowIsToldToBootLocallyAndReachesItsDiskWithoutHanging()
+    {
+        await using var lab = await StartLabAsync("127.0.162.1", vms: 1);
+        var system = lab.Bmcs[0].Systems[0];
+        Assert.Equal("UEFI", system.Boot.Mode);
+        var mac = MacAddress.Parse(system.Facts.Nics[0].Mac).ToString();
+        try
+        {
+            system.SetBootOverride(system.Boot with { Target = "Pxe", Enabled = "Once" });
+            system.Reset("On");
+
+            // OVMF under emulation takes ~15 s to reach iPXE; walking its own PXE and HTTP entries
+            // after iPXE's `exit` would take minutes more (150 s seen), so 90 s in all proves it did not.
+            await Eventually.TrueAsync(() => ConsoleOf(system).Contains(InstalledSystemRunning), "the unknown UEFI VM to boot its disk", TimeSpan.FromSeconds(90));
+            var console = ConsoleOf(system);
+            Assert.Contains("Portal: booting from local disk", console);
+            Assert.DoesNotContain("Start PXE over", console);
+            Assert.DoesNotContain("Start HTTP Boot", console);
+            var sighting = await portal.WithDbAsync(db => db.NetbootSightings.AsNoTracking().SingleAsync(s => s.Mac == mac));
+            Assert.Equal("efi", sighting.Platform);
+            Assert.Null(sighting.MachineId);
+        }
+        catch
+        {
+            output.WriteLine("VM console:\n" + Tail(ConsoleOf(system)));
+            throw;
+        }
+    }
+
+    private Task<LabFleet> StartLabAsync(string firstAddress, int vms) => LabFleet.StartAsync(new LabOptions
+    {
+        BmcCount = vms, Profiles = ["dell"], VmBackedCount = vms, FirstAddress = firstAddress, Seed = 13,
+        NetbootUrl = $"http://10.0.2.2:{new Uri(portal.BaseUrl).Port}/boot.ipxe", VmDiskImage = portal.DiskImage,
+    });
+
+    private async Task<long> ProvisionAsync(long machineId, string hostname)
+    {
+        await using var scope = portal.Services.CreateAsyncScope();
+        var admin = await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync(PortalServer.AdminEmail);
+        var who = new Requester(admin!.Id, PortalServer.AdminEmail, IsOperator: true);
+        var reserved = await scope.ServiceProvider.GetRequiredService<Reservations>().ReserveAsync([machineId], null, who);
+        Assert.True(reserved.Succeeded, reserved.Message);
+        var profileId = await portal.WithDbAsync(db => db.OsProfiles.Where(p => p.Name == "Lab installer").Select(p => p.Id).SingleAsync());
+        var started = await scope.ServiceProvider.GetRequiredService<ProvisioningService>()
+            .StartAsync(new DeploymentRequest(machineId, profileId, hostname, [], new Dictionary<string, string>()), who);
+        return started.DeploymentId ?? throw new InvalidOperationException($"Provisioning did not start: {started.Outcome}");
+    }
+
+    private Task<ProvisioningStep?> StepAsync(long deploymentId) =>
+        portal.WithDbAsync(db => db.DeploymentWorkflows.AsNoTracking().Where(w => w.DeploymentId == deploymentId).Select(w => (ProvisioningStep?)w.Step).SingleOrDefaultAsync());
+
+    private static string ConsoleOf(LabSystem system)
+    {
+        if (system.VmLogPath is not { } path || !File.Exists(path)) return "";
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        return new StreamReader(stream).ReadToEnd();
+    }
+
+    // The power-on lines the lab writes, then the end of the console.
+    private static string Tail(string text) =>
+        string.Join('\n', text.Split('\n').Where(l => l.StartsWith("--- "))) + "\n...\n" + (text.Length <= 4000 ? text : text[^4000..]);
+}
