@@ -7,7 +7,7 @@
 #
 # The /init it builds: loads the virtio network modules, gets an address with udhcpc, reads
 # portal.ks= and portal.events= from /proc/cmdline, fetches the config, posts pre (with a
-# few facts) / progress / done events as JSON, then powers the VM off.
+# few facts) / progress / post / done events as JSON, then powers the VM off.
 #
 # disk.img is the "installed system" a lab VM boots from its disk: a FAT volume with the same
 # kernel and initrd, bootable by SeaBIOS (SYSLINUX) and by OVMF (systemd-boot as the removable
@@ -25,7 +25,7 @@ mkdir -p "$cache" "$out"
 out=$(cd "$out" && pwd)
 
 # Bump when the initrd layout or /init changes, so cached outputs are rebuilt.
-layout_version=4
+layout_version=5
 # What the VM's virtio NIC needs. busybox insmod does not resolve dependencies, so the list is
 # put in dependency order below from each module's own "depends=" field.
 wanted_modules=(virtio_pci virtio_net)
@@ -122,7 +122,7 @@ EOF
 
 cat > "$tree/init" <<'EOF'
 #!/bin/busybox sh
-# Portal lab installer: fetch the config, report facts/progress/done, power off.
+# Portal lab installer: fetch the config, report facts/progress/post/done, power off.
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -193,6 +193,7 @@ event pre "lab installer started on ${PORTAL_HOSTNAME:-unknown}" "" "$facts"
 sleep "${PORTAL_INSTALL_SECONDS:-1}"
 event progress "installing" 50
 sleep "${PORTAL_INSTALL_SECONDS:-1}"
+event post "installed (a wipe profile reports post once its disks are wiped)" 90
 event done "lab installer finished for ${PORTAL_HOSTNAME:-unknown}" 100
 halt_now
 EOF

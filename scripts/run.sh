@@ -22,6 +22,9 @@ export Portal__DataDirectory=${Portal__DataDirectory:-$PWD/.data}
 export Lab__Enabled=${Lab__Enabled:-true}
 # A fixed port keeps the lab's discovery source valid from one run to the next.
 export Lab__Port=${Lab__Port:-8443}
+# Where machines reach this portal: stored in every script and config it renders (never taken from
+# a request's Host header). The lab's simulated machines use 127.0.0.1; VMs (LAB_VMS) QEMU's 10.0.2.2.
+export Netboot__PublicBaseUrl=${Netboot__PublicBaseUrl:-http://127.0.0.1:5080}
 # Every lab machine that is not VM-backed netboots from this portal with the lab's simulated
 # firmware and installer (src/Lab/README.md, "Simulated netboot"). Lab__SimulatedNetbootUrl= turns it off.
 export Lab__SimulatedNetbootUrl=${Lab__SimulatedNetbootUrl-http://127.0.0.1:5080}
@@ -44,6 +47,7 @@ if [[ ${LAB_VMS:-0} != 0 ]]; then
   scripts/build-lab-installer.sh "$Netboot__BootFilesDirectory/lab-installer"
   export Lab__VmBackedCount=$LAB_VMS
   export Lab__NetbootUrl=${Lab__NetbootUrl:-http://10.0.2.2:5080/boot.ipxe}
+  export Netboot__AlsoReachableAt__0=${Netboot__AlsoReachableAt__0:-http://10.0.2.2:5080}
   export Lab__VmDiskImage=${Lab__VmDiskImage:-$Netboot__BootFilesDirectory/lab-installer/disk.img}
   echo "lab: the first $LAB_VMS systems are QEMU VMs; their consoles are in $Portal__DataDirectory/lab/vm/"
 fi

@@ -20,11 +20,14 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
 
     public string BaseUrl { get; private set; } = "";
 
+    private int port;
+
     public void Start()
     {
         // Outside a test project there is no content-root manifest; point the factory at the Portal's folder.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_PORTAL", Path.Combine(Portal.TestSupport.RepoRoot.Find(), "src", "Portal"));
-        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        port = Portal.TestSupport.PortalTestHost.FreePort();
+        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, port));
         StartServer();
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
     }
@@ -42,6 +45,7 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
         builder.UseSetting("Logging:LogLevel:Default", "Error");
         builder.UseSetting("Lab:Enabled", "false");
         builder.UseSetting("Discovery:IntervalMinutes", "0");
+        builder.UseSetting("Netboot:PublicBaseUrl", $"http://127.0.0.1:{port}");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 }

@@ -32,7 +32,7 @@ public static class NetbootEndpoints
         netboot.MapGet(NetbootRoutes.Bootstrap, (HttpContext http) =>
             NetbootHttp.Urls(http) is { } urls
                 ? NetbootHttp.Text(BootScripts.Bootstrap(urls))
-                : NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address"));
+                : NetbootHttp.NotConfigured());
         netboot.MapGet(NetbootRoutes.MachineScript, (RequestDelegate)(http => MachineScript.HandleAsync(http, directory, sightings, decisions)));
         netboot.MapGet(NetbootRoutes.Config, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
             DeploymentFiles.ServeConfigAsync(db, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.Config, http));

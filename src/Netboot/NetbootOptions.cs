@@ -6,11 +6,17 @@ public sealed class NetbootOptions
     public const string Section = "Netboot";
 
     /// <summary>
-    /// The portal as machines being installed reach it (e.g. http://10.0.2.2:5080 for QEMU user
-    /// networking). When unset, the scheme and Host of the request are used, which is what the
-    /// firmware itself just connected to. Set it when the portal sits behind a proxy.
+    /// The Portal as machines being installed reach it, e.g. http://10.0.0.5:5080; it goes into every
+    /// stored script and config. Required to provision (a run refuses to start without it): the
+    /// request's Host header is never used as a URL, since anyone can forge it.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
+
+    /// <summary>
+    /// Further URLs machines may use (a second network, QEMU's http://10.0.2.2:PORT); a request whose
+    /// Host names one of them gets scripts with that one, any other request the public URL.
+    /// </summary>
+    public List<string> AlsoReachableAt { get; set; } = [];
 
     /// <summary>A local folder served under /boot-files/ (kernels, initrds) with range requests; unset serves nothing.</summary>
     public string? BootFilesDirectory { get; set; }

@@ -16,9 +16,12 @@ public static class NetbootServiceCollectionExtensions
     {
         services.AddOptions<NetbootOptions>()
             .Bind(configuration.GetSection(NetbootOptions.Section))
-            .Validate(o => o.PublicBaseUrl is null || IsBaseUrl(o.PublicBaseUrl), "Netboot:PublicBaseUrl must be an absolute http(s) URL without query, e.g. http://10.0.2.2:5080")
+            .Validate(o => string.IsNullOrWhiteSpace(o.PublicBaseUrl) || IsBaseUrl(o.PublicBaseUrl), "Netboot:PublicBaseUrl must be an absolute http(s) URL without query, e.g. http://10.0.0.5:5080")
+            .Validate(o => o.AlsoReachableAt.All(IsBaseUrl), "Each of Netboot:AlsoReachableAt must be an absolute http(s) URL without query, e.g. http://10.0.2.2:5080")
             .Validate(o => string.IsNullOrWhiteSpace(o.BootFilesDirectory) || Directory.Exists(o.BootFilesDirectory), "Netboot:BootFilesDirectory does not exist")
             .ValidateOnStart();
+        services.AddSingleton<NetbootBaseUrls>();
+        services.AddSingleton<Portal.Core.Provisioning.INetbootAddress>(sp => sp.GetRequiredService<NetbootBaseUrls>());
         services.AddSingleton<MachineDirectory>();
         services.AddSingleton<BootDirectory>();
         services.AddHostedService(sp => sp.GetRequiredService<BootDirectoryRefresher>());

@@ -24,6 +24,8 @@ public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("portal-e2e-").FullName;
 
+    private int port;
+
     // Set when this server shares another's database (a second instance): that one creates and drops it.
     private readonly string? sharedConnectionString;
 
@@ -37,7 +39,8 @@ public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task InitializeAsync()
     {
         ConnectionString = sharedConnectionString ?? await TestPostgres.CreateDatabaseAsync("e2e");
-        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        port = PortalTestHost.FreePort();
+        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, port));
         StartServer();
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
     }
@@ -45,6 +48,7 @@ public class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         PortalTestHost.Configure(builder, ConnectionString, DataDirectory, AdminEmail, GeneratesAdmin ? "" : AdminPassword);
+        PortalTestHost.ReachableAt(builder, port);
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
     }
 

@@ -21,5 +21,26 @@ public static class PortalTestHost
         // Quartz shares schedulers by name within a process: each host in a test process needs its own,
         // or one host's jobs run in (and stop with) another's scheduler, against another database.
         builder.UseSetting("Scheduler:Name", $"portal-test-{Guid.NewGuid():N}");
+        // In-memory test servers answer as http://localhost; hosts on a real port say so with ReachableAt.
+        builder.UseSetting("Netboot:PublicBaseUrl", "http://localhost");
+    }
+
+    /// <summary>
+    /// For a host on Kestrel at 127.0.0.1:<paramref name="port"/>: the URLs its netboot hands out, as
+    /// `make run` sets them — the loopback one, and QEMU user networking's 10.0.2.2 for VMs.
+    /// </summary>
+    public static void ReachableAt(IWebHostBuilder builder, int port)
+    {
+        builder.UseSetting("Netboot:PublicBaseUrl", $"http://127.0.0.1:{port}");
+        builder.UseSetting("Netboot:AlsoReachableAt:0", $"http://10.0.2.2:{port}");
+    }
+
+    /// <summary>A loopback port free right now, for a host that must know its URL before it starts.</summary>
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try { return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port; }
+        finally { listener.Stop(); }
     }
 }

@@ -45,13 +45,14 @@ public sealed partial class SimulatedInstaller(HttpClient portal, string mac)
             throw new HttpRequestException($"The {phase} event got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
     }
 
-    /// <summary>The whole install: netboot, config, pre, progress, done.</summary>
+    /// <summary>The whole install (or wipe): netboot, config, pre, progress, post, done.</summary>
     public async Task InstallAsync(CancellationToken ct = default)
     {
         if (!await NetbootAsync(ct)) throw new InvalidOperationException($"Machine {mac} was told to boot its local disk, not an installer.");
         await FetchConfigAsync(ct);
         await ReportAsync("pre", "simulated installer started", null, ct);
         await ReportAsync("progress", "installing", 50, ct);
+        await ReportAsync("post", "installed", 90, ct);
         await ReportAsync("done", "simulated installer finished", 100, ct);
     }
 

@@ -17,6 +17,9 @@ public enum DeploymentKind { Install, Release }
 public sealed class Deployment
 {
     public const int MaxFailureLength = 2000;
+    /// <summary>Events one run's token may post: a real installer sends tens; more is a flood.</summary>
+    public const int MaxInstallerEvents = 1000;
+    public const int MaxRecordedRefusals = 20;
 
     public long Id { get; private set; }
     public long MachineId { get; private set; }
@@ -40,6 +43,20 @@ public sealed class Deployment
     public DateTimeOffset? RenderedAt { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? FinishedAt { get; private set; }
+    /// <summary>
+    /// The address that fetched this run's installer script. The token (which only that script
+    /// carries) fetches the config and posts events only from there, unless the profile allows any.
+    /// </summary>
+    public string? ScriptFetchedFrom { get; private set; }
+    /// <summary>When the installer config (or NoCloud user-data) was first served: no installer runs before.</summary>
+    public DateTimeOffset? ConfigFetchedAt { get; private set; }
+    /// <summary>Installer events accepted so far (at most <see cref="MaxInstallerEvents"/>).</summary>
+    public int InstallerEventCount { get; private set; }
+    /// <summary>Whether the installer reported "pre" (it started), and "post" (its work, e.g. a wipe, is done).</summary>
+    public bool InstallerStarted { get; private set; }
+    public bool InstallerPostReported { get; private set; }
+    /// <summary>Refused uses of the token; only the first <see cref="MaxRecordedRefusals"/> go on the timeline.</summary>
+    public int RefusedTokenUses { get; private set; }
     public List<DeploymentEvent> Events { get; private set; } = [];
     /// <summary>PostgreSQL's xmin: a "done" racing a "failed", or two first renders, and exactly one wins.</summary>
     public uint Version { get; private set; }
@@ -99,6 +116,60 @@ public sealed class Deployment
         Events.Add(e);
         return e;
     }
+
+    /// <summary>The installer script was served to <paramref name="address"/>: the first such address is the one the token is bound to.</summary>
+    public void ScriptServedTo(string address)
+    {
+        EnsureActive();
+        ScriptFetchedFrom ??= address;
+    }
+
+    /// <summary>
+    /// Why a use of the token from <paramref name="address"/> is refused, or null when it is allowed:
+    /// only the address that fetched the installer script holds the token legitimately (the script
+    /// is the only thing that carries it), unless the profile lets installers change address.
+    /// </summary>
+    public string? TokenRefusal(string address)
+    {
+        if (Profile?.TokenBoundToAddress == false) return null;
+        // Served before token binding existed (a run in flight at the upgrade): bound at its first use.
+        if (ScriptFetchedFrom is null && IpxeScript is not null) ScriptFetchedFrom = address;
+        if (ScriptFetchedFrom is null) return "no machine has fetched this run's installer script yet, so nobody can hold its token legitimately";
+        return ScriptFetchedFrom == address ? null : $"the token is bound to {ScriptFetchedFrom}, which fetched the installer script";
+    }
+
+    public void ConfigServed(DateTimeOffset now)
+    {
+        EnsureActive();
+        ConfigFetchedAt ??= now;
+    }
+
+    /// <summary>
+    /// Why an installer event of <paramref name="phase"/> is refused now, or null when it is accepted.
+    /// An installer only runs once its config was fetched; it says "pre" before "done"; a wipe is only
+    /// done once its installer reported "post" (the disks are wiped). A faked "done" must not hand a
+    /// machine to the next tenant with the last one's disk intact.
+    /// </summary>
+    public string? InstallerEventRefusal(string phase)
+    {
+        if (InstallerEventCount >= MaxInstallerEvents) return $"this run has already accepted {MaxInstallerEvents} installer events";
+        if (ConfigFetchedAt is null) return "the installer config has not been fetched, so no installer of this run is running";
+        if (phase is "done" or "post" && !InstallerStarted) return $"\"{phase}\" before \"pre\": the installer never said it started";
+        if (phase == "done" && Kind == DeploymentKind.Release && !InstallerPostReported)
+            return "a wipe is done only after its installer reported \"post\" (the disks are wiped)";
+        return null;
+    }
+
+    /// <summary>Counts an accepted installer event (checked with <see cref="InstallerEventRefusal"/> first).</summary>
+    public void InstallerEventAccepted(string phase)
+    {
+        InstallerEventCount++;
+        if (phase == "pre") InstallerStarted = true;
+        if (phase == "post") InstallerPostReported = true;
+    }
+
+    /// <summary>Counts a refused use of the token; true while it should still go on the timeline.</summary>
+    public bool TokenUseRefused() => ++RefusedTokenUses <= MaxRecordedRefusals;
 
     /// <summary>Keeps the exact bytes of the first render; never replaced afterwards.</summary>
     public void Rendered(string ipxeScript, string config, DateTimeOffset now)

@@ -17,6 +17,7 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
         b.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
         b.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
         b.Property(d => d.FailureReason).HasMaxLength(Deployment.MaxFailureLength);
+        b.Property(d => d.ScriptFetchedFrom).HasMaxLength(64);
         b.Property(d => d.Version).IsRowVersion();
         b.HasMany(d => d.Events).WithOne().HasForeignKey(e => e.DeploymentId).OnDelete(DeleteBehavior.Cascade);
         b.HasIndex(d => d.Token).IsUnique();

@@ -27,6 +27,11 @@ public sealed class OsProfile
     /// restart it) so it boots the new OS — for installers that power off at the end, like the lab's.
     /// </summary>
     public bool RestartAfterInstall { get; private set; }
+    /// <summary>
+    /// The run's token works only from the address that fetched the installer script (default).
+    /// Off for installers that change address mid-install (a new DHCP lease, a second NIC).
+    /// </summary>
+    public bool TokenBoundToAddress { get; private set; } = true;
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -56,6 +61,12 @@ public sealed class OsProfile
         KernelArgs = kernelArgs.Trim();
         TemplateName = templateName.Trim();
         DefaultParameters = new Dictionary<string, string>(defaultParameters, StringComparer.Ordinal);
+        UpdatedAt = now;
+    }
+
+    public void SetTokenBoundToAddress(bool bound, DateTimeOffset now)
+    {
+        TokenBoundToAddress = bound;
         UpdatedAt = now;
     }
 

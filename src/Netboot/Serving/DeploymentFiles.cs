@@ -21,7 +21,7 @@ internal static class DeploymentFiles
     public enum ConfigFile { Config, UserData, MetaData }
 
     public static async Task<IResult> ServeScriptAsync(AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, long deploymentId,
-        BootQuery query, PortalUrls urls, CancellationToken ct)
+        BootQuery query, PortalUrls urls, string from, CancellationToken ct)
     {
         // Concurrent first fetches race on the render; the loser reloads and serves what the winner stored.
         for (var attempt = 0; ; attempt++)
@@ -44,7 +44,8 @@ internal static class DeploymentFiles
             else
             {
                 body = deployment.IpxeScript!;
-                deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the installer script ({NetbootHttp.Describe(query)})", null, null, now);
+                deployment.ScriptServedTo(from);
+                deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the installer script to {from} ({NetbootHttp.Describe(query)})", null, null, now);
             }
             if (!await SaveAsync(db, ct))
             {
@@ -69,10 +70,17 @@ internal static class DeploymentFiles
             // Only while active, and only while the machine is being provisioned: a finished run's kickstart (with its hashes) is never served again.
             if (deployment is null || !deployment.BootsInstaller) return NetbootHttp.NotFound();
             var now = clock.GetUtcNow();
+            var phase = file switch { ConfigFile.MetaData => "meta-data", ConfigFile.UserData => "user-data", _ => "config" };
+            var from = NetbootHttp.ClientAddress(http);
+            if (deployment.TokenRefusal(from) is { } refusal)
+            {
+                await RefuseTokenUseAsync(db, live, deployment, $"Refused the {phase} to {from}: {refusal}", now, ct);
+                return NetbootHttp.Error(StatusCodes.Status403Forbidden, "this token is not valid from this address");
+            }
             if (deployment.Config is null)
             {
                 var urls = NetbootHttp.Urls(http);
-                if (urls is null) return NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address");
+                if (urls is null) return NetbootHttp.NotConfigured();
                 if (Render(deployment, await templates.GetAsync(db, ct), urls, null, now) is { } failure)
                 {
                     if (!await SaveAsync(db, ct)) continue;
@@ -80,13 +88,9 @@ internal static class DeploymentFiles
                     return NetbootHttp.Error(StatusCodes.Status500InternalServerError, $"Portal could not render the config for deployment {deployment.Id}: {failure}");
                 }
             }
-            var (phase, body) = file switch
-            {
-                ConfigFile.MetaData => ("meta-data", NoCloud.MetaData(deployment.ToNetboot())),
-                ConfigFile.UserData => ("user-data", deployment.Config!),
-                _ => ("config", deployment.Config!),
-            };
-            deployment.RecordEvent(DeploymentEventKind.Netboot, phase, $"Served the {phase} to {http.Connection.RemoteIpAddress}", null, null, now);
+            var body = file == ConfigFile.MetaData ? NoCloud.MetaData(deployment.ToNetboot()) : deployment.Config!;
+            if (file != ConfigFile.MetaData) deployment.ConfigServed(now);
+            deployment.RecordEvent(DeploymentEventKind.Netboot, phase, $"Served the {phase} to {from}", null, null, now);
             if (!await SaveAsync(db, ct))
             {
                 if (attempt < 3) continue;
@@ -97,6 +101,21 @@ internal static class DeploymentFiles
             if (file != ConfigFile.MetaData) await wakeup.WakeAsync(deployment.Id, ct);
             return NetbootHttp.Text(body);
         }
+    }
+
+    /// <summary>
+    /// A use of the token that is refused goes on the timeline as a warning and into the audit log
+    /// (the first few per run: a flood of them must not flood either), then the caller answers 4xx.
+    /// </summary>
+    internal static async Task RefuseTokenUseAsync(AppDbContext db, ILiveUpdates live, Deployment deployment, string message, DateTimeOffset now, CancellationToken ct)
+    {
+        if (deployment.TokenUseRefused())
+        {
+            deployment.RecordEvent(DeploymentEventKind.Netboot, "refused", message, null, null, now);
+            db.AuditEvents.Add(AuditEvent.Record(Actor.System, "netboot.token-refused", "deployment", deployment.Id.ToString(), $"Deployment {deployment.Id}: {message}", now));
+        }
+        // Lost to a concurrent change of the run: the refusal stands, only its record is skipped.
+        if (await SaveAsync(db, ct)) await live.DeploymentChangedAsync(deployment.Id, ct);
     }
 
     /// <summary>Renders and stores both files, or fails the deployment with the reason; returns the reason on failure.</summary>

@@ -69,9 +69,9 @@ internal static class MachineScript
         NetbootDecisions.Installer(decisions, query, machineId, deploymentId.Value);
         var urls = NetbootHttp.Urls(http);
         var result = urls is null
-            ? NetbootHttp.Error(StatusCodes.Status400BadRequest, "the Host header is not a usable address")
+            ? NetbootHttp.NotConfigured()
             : await DeploymentFiles.ServeScriptAsync(db, services.GetRequiredService<TemplateSetCache>(), services.GetRequiredService<ILiveUpdates>(),
-                services.GetRequiredService<ProvisioningWakeup>(), services.GetRequiredService<TimeProvider>(), deploymentId.Value, query, urls, ct);
+                services.GetRequiredService<ProvisioningWakeup>(), services.GetRequiredService<TimeProvider>(), deploymentId.Value, query, urls, NetbootHttp.ClientAddress(http), ct);
         await result.ExecuteAsync(http);
     }
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Portal.Netboot.Inputs;
 
 namespace Portal.Netboot.Serving;
@@ -29,19 +28,19 @@ internal static class NetbootHttp
     /// <summary>Not found, with nothing in the body that would tell a guesser why.</summary>
     public static IResult NotFound() => Results.StatusCode(StatusCodes.Status404NotFound);
 
-    /// <summary>Where the machine reaches the portal: configured, or the address it just used.</summary>
-    public static PortalUrls? Urls(HttpContext http)
-    {
-        var configured = http.RequestServices.GetRequiredService<IOptions<NetbootOptions>>().Value.PublicBaseUrl;
-        try
-        {
-            return new PortalUrls(configured ?? $"{http.Request.Scheme}://{http.Request.Host.Value}");
-        }
-        catch (Exception e) when (e is ArgumentException or UriFormatException)
-        {
-            return null;
-        }
-    }
+    /// <summary>Where the machine reaches the portal: one of the configured URLs (see <see cref="NetbootBaseUrls"/>).</summary>
+    public static PortalUrls? Urls(HttpContext http) => http.RequestServices.GetRequiredService<NetbootBaseUrls>().For(http.Request);
+
+    /// <summary>The answer when no URL is configured: the firmware prints it, the operator reads it in the log.</summary>
+    public static IResult NotConfigured() =>
+        Error(StatusCodes.Status503ServiceUnavailable, "Portal: Netboot:PublicBaseUrl is not configured, so no machine can be netbooted");
+
+    /// <summary>
+    /// The machine's address as this request shows it (after the forwarded-headers middleware, when
+    /// a trusted proxy is configured); IPv4 written plainly even on a dual-stack socket.
+    /// </summary>
+    public static string ClientAddress(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } ip ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString() : "unknown";
 
     public static string Describe(Ipxe.BootQuery q) =>
         $"mac={q.Mac ?? "-"} uuid={q.Uuid?.ToString("D") ?? "-"} serial={q.Serial ?? "-"} ipxe-build={q.BuildArch ?? "-"} platform={q.Platform ?? "-"}";

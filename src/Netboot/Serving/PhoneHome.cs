@@ -13,8 +13,10 @@ namespace Portal.Netboot.Serving;
 
 /// <summary>
 /// POST /netboot/events/{token}: an installer reports a phase. Unknown or ended tokens are 404
-/// before the body is read; a body that does not parse changes nothing. "done" finishes the
-/// deployment (the machine is Deployed), "failed" fails it with the installer's message.
+/// before the body is read, a token used from another address than the script's is 403; a body
+/// that does not parse changes nothing; an event the run cannot have now (see
+/// <see cref="Deployment.InstallerEventRefusal"/>) is 409 and a warning on the timeline. "done"
+/// finishes the deployment (the machine is Deployed), "failed" fails it with the installer's message.
 /// </summary>
 internal static class PhoneHomeEndpoint
 {
@@ -28,9 +30,15 @@ internal static class PhoneHomeEndpoint
     {
         var ct = http.RequestAborted;
         if (!NetbootToken.IsWellFormed(token)) return NetbootHttp.NotFound();
-        var deployment = await db.Deployments.Include(d => d.Machine)
+        var deployment = await db.Deployments.Include(d => d.Machine).Include(d => d.Profile)
             .FirstOrDefaultAsync(d => d.Token == token && d.State == DeploymentState.Active, ct);
         if (deployment is null) return NetbootHttp.NotFound();
+        var from = NetbootHttp.ClientAddress(http);
+        if (deployment.TokenRefusal(from) is { } refusal)
+        {
+            await DeploymentFiles.RefuseTokenUseAsync(db, live, deployment, $"Refused an installer event from {from}: {refusal}", clock.GetUtcNow(), ct);
+            return NetbootHttp.Error(StatusCodes.Status403Forbidden, "this token is not valid from this address");
+        }
 
         var result = await InstallerEventParser.ReadAsync(http.Request, ct);
         if (!result.IsValid) return NetbootHttp.Error(result.StatusCode, result.Detail ?? "invalid event");
@@ -38,6 +46,12 @@ internal static class PhoneHomeEndpoint
 
         var now = clock.GetUtcNow();
         var phase = e.Phase.ToString().ToLowerInvariant();
+        if (deployment.InstallerEventRefusal(phase) is { } outOfOrder)
+        {
+            await DeploymentFiles.RefuseTokenUseAsync(db, live, deployment, $"Refused a \"{phase}\" event from {from}: {outOfOrder}", now, ct);
+            return NetbootHttp.Error(StatusCodes.Status409Conflict, outOfOrder);
+        }
+        deployment.InstallerEventAccepted(phase);
         deployment.RecordEvent(DeploymentEventKind.Installer, phase, e.Message, e.Percent, Facts(e), now);
         if (e.Phase == InstallerPhase.Done)
         {

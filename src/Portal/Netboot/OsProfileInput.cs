@@ -15,6 +15,7 @@ internal sealed class OsProfileInput : IValidatableObject
     public string TemplateName { get; set; } = "";
     [StringLength(20000)] public string Parameters { get; set; } = "";
     public bool RestartAfterInstall { get; set; }
+    public bool TokenBoundToAddress { get; set; } = true;
 
     public IReadOnlyList<string> Initrds => InitrdUrls.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
@@ -22,6 +23,7 @@ internal sealed class OsProfileInput : IValidatableObject
     {
         Name = p.Name, Kind = p.InstallerKind, KernelUrl = p.KernelUrl, InitrdUrls = string.Join("\n", p.InitrdUrls),
         KernelArgs = p.KernelArgs, TemplateName = p.TemplateName, RestartAfterInstall = p.RestartAfterInstall,
+        TokenBoundToAddress = p.TokenBoundToAddress,
         Parameters = string.Join("\n", p.DefaultParameters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
     };
 

@@ -32,6 +32,7 @@ public sealed class PortalProcess(string connectionString, string dataDirectory,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["ASPNETCORE_URLS"] = BaseUrl;
+        start.Environment["Netboot__PublicBaseUrl"] = BaseUrl;
         start.Environment["ConnectionStrings__Portal"] = connectionString;
         start.Environment["Portal__DataDirectory"] = dataDirectory;
         start.Environment["Portal__AdminEmail"] = "admin@crash.local";

@@ -39,9 +39,9 @@ internal sealed class PortalHost : WebApplicationFactory<Program>
         foreach (var file in new[] { "vmlinuz", "initrd.img" })
             File.Copy(Path.Combine(labInstallerDirectory, file), Path.Combine(bootFiles, "lab-installer", file));
         var host = new PortalHost(await TestPostgres.CreateDatabaseAsync("netboot"), bootFiles);
-        host.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        host.Port = PortalTestHost.FreePort();
+        host.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, host.Port));
         host.StartServer();
-        host.Port = new Uri(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
         return host;
     }
 
@@ -53,6 +53,7 @@ internal sealed class PortalHost : WebApplicationFactory<Program>
         builder.UseSetting("Portal:AdminEmail", "admin@netboot.local");
         builder.UseSetting("Portal:AdminPassword", "Netboot-Admin-Passw0rd");
         builder.UseSetting("Netboot:BootFilesDirectory", _bootFiles);
+        PortalTestHost.ReachableAt(builder, Port);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
     }
 

@@ -38,7 +38,7 @@ public sealed class RealFirmwareTests(ITestOutputHelper output)
         var timeline = await portal.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId).OrderBy(e => e.Id).ToListAsync());
         output.WriteLine("timeline:\n  " + string.Join("\n  ", timeline.Select(e => $"{e.Kind} {e.Phase} {e.Percent} {e.Message}")));
         Assert.Equal(
-            ["Step started", "Netboot rendered", "Netboot script", "Netboot config", "Installer pre", "Installer progress 50", "Installer done 100"],
+            ["Step started", "Netboot rendered", "Netboot script", "Netboot config", "Installer pre", "Installer progress 50", "Installer post 90", "Installer done 100"],
             timeline.Select(e => $"{e.Kind} {e.Phase}{(e.Percent is { } p ? " " + p : "")}"));
         // Debian's BIOS iPXE is a 32-bit build, so it reports buildarch i386.
         Assert.Contains($"mac={Mac} uuid={Uuid} serial={Serial} ipxe-build=i386 platform=pcbios", timeline[2].Message);

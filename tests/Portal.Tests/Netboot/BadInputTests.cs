@@ -68,9 +68,12 @@ public sealed class BadInputTests(PortalFactory factory) : IClassFixture<PortalF
         var (mac, uuid, serial) = NewIdentity();
         var machineId = await factory.CreateMachineAsync(mac, uuid, serial);
         var (deploymentId, token) = await factory.StartDeploymentAsync(machineId);
+        var client = factory.CreateClient();
+        await client.GetStringAsync(ScriptUrl(mac, uuid, serial));
+        await client.InstallerStartsAsync(token);
         var before = await factory.TimelineAsync(deploymentId);
 
-        var response = await factory.CreateClient().PostAsync($"/netboot/events/{token}",
+        var response = await client.PostAsync($"/netboot/events/{token}",
             new StringContent(body, Encoding.UTF8, contentType));
 
         Assert.Equal(expected, response.StatusCode);

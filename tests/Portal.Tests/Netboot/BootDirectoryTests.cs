@@ -37,6 +37,7 @@ public sealed class BootDirectoryTests(PortalFactory factory) : IClassFixture<Po
         await factory.WaitForBootDirectoryAsync();
         var client = factory.CreateClient();
         Assert.Contains("# Portal installer", await client.GetStringAsync(ScriptUrl(mac, uuid, serial)));
+        await client.InstallerStartsAsync(token);
 
         (await client.PostEventAsync(token, """{"phase":"done","message":"installed"}""")).EnsureSuccessStatusCode();
         var script = await client.GetStringAsync(ScriptUrl(mac, uuid, serial));

@@ -56,7 +56,8 @@ public sealed class ConfigAndEventTests(PortalFactory factory) : IClassFixture<P
         var machineId = await factory.CreateMachineAsync(mac, uuid, serial);
         var (_, token) = await factory.StartDeploymentAsync(machineId);
         var client = factory.CreateClient();
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/netboot/config/{token}")).StatusCode);
+        await client.GetStringAsync(ScriptUrl(mac, uuid, serial));
+        await client.InstallerStartsAsync(token);
 
         (await client.PostEventAsync(token, """{"phase":"done","message":"ok"}""")).EnsureSuccessStatusCode();
 
@@ -94,8 +95,11 @@ public sealed class ConfigAndEventTests(PortalFactory factory) : IClassFixture<P
         var (mac, uuid, serial) = NewIdentity();
         var machineId = await factory.CreateMachineAsync(mac, uuid, serial);
         var (deploymentId, token) = await factory.StartDeploymentAsync(machineId);
+        var client = factory.CreateClient();
+        await client.GetStringAsync(ScriptUrl(mac, uuid, serial));
+        await client.GetStringAsync($"/netboot/config/{token}");
 
-        var response = await factory.CreateClient().PostEventAsync(token, """{"phase":"failed","message":"no disk found"}""");
+        var response = await client.PostEventAsync(token, """{"phase":"failed","message":"no disk found"}""");
 
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
         var deployment = await factory.DeploymentAsync(deploymentId);

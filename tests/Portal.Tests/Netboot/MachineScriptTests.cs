@@ -137,6 +137,7 @@ public sealed class MachineScriptTests(PortalFactory factory) : IClassFixture<Po
         var (deploymentId, token) = await factory.StartDeploymentAsync(machineId);
         var client = factory.CreateClient();
         await client.GetStringAsync(ScriptUrl(mac, uuid, serial));
+        await client.InstallerStartsAsync(token);
         (await client.PostEventAsync(token, """{"phase":"done","message":"installed"}""")).EnsureSuccessStatusCode();
 
         var script = await client.GetStringAsync(ScriptUrl(mac, uuid, serial));

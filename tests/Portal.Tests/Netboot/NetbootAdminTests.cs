@@ -52,6 +52,8 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
         edit.Find("#args").Change("console=ttyS0 panic=10 quiet");
         edit.Find("#params").Change("install_seconds=1\nextra=yes");
         edit.Find("#restart-after-install input[type=checkbox], input#restart-after-install").Change(true);
+        Assert.Contains("installers that change address mid-install", edit.Find("#token-bound-help").TextContent);
+        edit.Find("#token-bound-to-address input[type=checkbox], input#token-bound-to-address").Change(false);
         edit.Find("form").Submit();
 
         edit.WaitForAssertion(() => Assert.Equal("/admin/os-profiles", Path));
@@ -60,6 +62,7 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
         Assert.Equal("console=ttyS0 panic=10 quiet", profile.KernelArgs);
         Assert.Equal("yes", profile.DefaultParameters["extra"]);
         Assert.True(profile.RestartAfterInstall);
+        Assert.False(profile.TokenBoundToAddress);
         Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "os-profile.updated" && e.TargetId == id.ToString())));
         var again = Render<OsProfileEditPage>(p => p.Add(x => x.Id, id));
         again.WaitForAssertion(() => Assert.Equal("console=ttyS0 panic=10 quiet", again.Find("#args").GetAttribute("value")));

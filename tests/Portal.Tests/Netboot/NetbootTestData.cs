@@ -86,6 +86,16 @@ internal static class NetbootTestData
         factory.WithDbAsync(async db => (await db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId).OrderBy(e => e.Id).ToListAsync())
             .Select(e => $"{e.Kind.ToString().ToLowerInvariant()} {e.Phase}{(e.Percent is { } p ? " " + p : "")}").ToList());
 
+    /// <summary>
+    /// What a real installer does before it reports an end, after its machine fetched the script
+    /// (which binds the token to the machine's address): it fetches its config and says "pre".
+    /// </summary>
+    public static async Task InstallerStartsAsync(this HttpClient client, string token)
+    {
+        (await client.GetAsync($"/netboot/config/{token}")).EnsureSuccessStatusCode();
+        (await client.PostEventAsync(token, """{"phase":"pre","message":"installer started"}""")).EnsureSuccessStatusCode();
+    }
+
     public static Task<HttpResponseMessage> PostEventAsync(this HttpClient client, string token, string json, string contentType = "application/json") =>
         client.PostAsync($"/netboot/events/{token}", new StringContent(json, Encoding.UTF8, MediaTypeHeaderValue.Parse(contentType)));
 

@@ -89,6 +89,9 @@ public sealed class DeploymentApiTests(ProvisioningFactory factory)
         var second = (await StartAsync(api, new { machineId, profileId, hostname = "retry.lab" })).Body.GetProperty("id").GetInt64();
         await ProvisioningFactory.WaitForStepAsync(api, second, "WaitForScriptFetch");
         var token = (await factory.DeploymentAsync(second)).Token;
+        var installer = factory.InstallerOf(machineId);
+        Assert.True(await installer.NetbootAsync());
+        await installer.FetchConfigAsync();
         var failed = await factory.CreateClient().PostAsync($"/netboot/events/{token}",
             new StringContent("""{"phase":"failed","message":"no disk matches /dev/sda"}""", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NoContent, failed.StatusCode);

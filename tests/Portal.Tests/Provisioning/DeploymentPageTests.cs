@@ -135,6 +135,9 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
 
         // The installer reports a failure: Core records it and publishes deployment:{id}; the open page follows.
         var deployment = await Portal.DeploymentAsync(id);
+        var installer = Portal.InstallerOf(machineId);
+        Assert.True(await installer.NetbootAsync());
+        await installer.FetchConfigAsync();
         await Portal.CreateClient().PostAsync($"/netboot/events/{deployment.Token}",
             new StringContent("""{"phase":"failed","message":"kickstart: no <disk> & no network"}""", System.Text.Encoding.UTF8, "application/json"));
 

@@ -1,3 +1,4 @@
+using Portal.TestSupport;
 using Portal.Core.Provisioning.Workflow;
 using System.Net;
 using System.Net.Http.Json;
@@ -102,6 +103,9 @@ public class ProvisioningFactory : PortalFactory, IAsyncLifetime
             gate.Release();
         }
     }
+
+    /// <summary>The machine's netboot and installer played over HTTP against this Portal (as from the machine's own address).</summary>
+    public SimulatedInstaller InstallerOf(long machineId) => new(CreateClient(), Systems[machineId].Facts.Nics[0].Mac);
 
     /// <summary>A new user (for bUnit tests, which sign in with its id) and an API client acting as them.</summary>
     public async Task<Member> MemberAsync(string name, string role = Roles.User)

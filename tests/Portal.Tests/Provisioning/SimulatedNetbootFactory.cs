@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Lab;
+using Portal.TestSupport;
 
 namespace Portal.Tests.Provisioning;
 
@@ -18,6 +19,7 @@ public sealed class SimulatedNetbootFactory : ProvisioningFactory
     public static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(5);
 
     private string bootFiles = "";
+    private int port;
 
     /// <summary>Where the lab's machines reach the Portal, e.g. http://127.0.0.1:43123.</summary>
     public string BaseUrl { get; private set; } = "";
@@ -32,7 +34,8 @@ public sealed class SimulatedNetbootFactory : ProvisioningFactory
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             File.WriteAllBytes(path, new byte[64 * 1024]);
         }
-        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        port = PortalTestHost.FreePort();
+        UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, port));
         StartServer();
         BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
         ClientOptions.BaseAddress = new Uri(BaseUrl); // the test clients talk to the same Kestrel as the machines
@@ -46,6 +49,7 @@ public sealed class SimulatedNetbootFactory : ProvisioningFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        PortalTestHost.ReachableAt(builder, port);
         builder.UseSetting("Netboot:BootFilesDirectory", bootFiles);
         builder.UseSetting("Provisioning:ScriptFetchTimeout", WaitTimeout.ToString());
         builder.UseSetting("Provisioning:ConfigFetchTimeout", WaitTimeout.ToString());

@@ -16,7 +16,9 @@ public sealed record DeploymentRequest(long MachineId, long ProfileId, string Ho
 /// Starts, cancels and retries provisioning runs for the people who hold the machines. Each
 /// records the deployment and its workflow row in one transaction, then hands the run to Quartz.
 /// </summary>
-public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFactory schedulers, TimeProvider clock, ILiveUpdates live, Reservations.Reservations reservations)
+/// <remarks>A host without the netboot side (<paramref name="netboot"/> null) checks no netboot address.</remarks>
+public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFactory schedulers, TimeProvider clock, ILiveUpdates live, Reservations.Reservations reservations,
+    INetbootAddress? netboot = null)
 {
     public sealed record Started(Outcome Outcome, long? DeploymentId);
 
@@ -103,6 +105,7 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
         var newer = await db.Deployments.AnyAsync(d => d.MachineId == machine.Id && d.Id > deploymentId, ct);
         if (newer) return new(new Outcome(OutcomeStatus.Conflict, $"{machine.Name} has had a newer deployment since; retry that one."), null);
 
+        if (netboot?.Problem is { } unreachable) return new(new Outcome(OutcomeStatus.Conflict, unreachable), null);
         machine.ClearProvisioningFailure(clock.GetUtcNow());
         return await BeginAsync(machine, failed.Profile!, failed.Hostname, failed.SshKeys, failed.Parameters, who, "deployment.retried", ct);
     }
@@ -133,6 +136,7 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
         OsProfile? wipe = null;
         if (wipeProfileId is { } wipeId && (wipe = await db.OsProfiles.SingleOrDefaultAsync(p => p.Id == wipeId, ct)) is null)
             return new(Outcome.Invalid("No such wipe profile."), null);
+        if (wipe is not null && netboot?.Problem is { } unreachable) return new(new Outcome(OutcomeStatus.Conflict, unreachable), null);
 
         var deployment = Deployment.StartRelease(machine, machine.ReservedById!, wipe, machine.Name.ToLowerInvariant(), now);
         return await SaveAndScheduleAsync(deployment, machine, who, "machine.release-started",
@@ -143,6 +147,7 @@ public sealed partial class ProvisioningService(AppDbContext db, ISchedulerFacto
     private async Task<Started> BeginAsync(Machine machine, OsProfile profile, string hostname, IReadOnlyList<string> keys,
         IReadOnlyDictionary<string, string> parameters, Requester who, string auditAction, CancellationToken ct)
     {
+        if (netboot?.Problem is { } unreachable) return new(new Outcome(OutcomeStatus.Conflict, unreachable), null);
         var now = clock.GetUtcNow();
         var deployment = Deployment.Start(machine, machine.ReservedById ?? who.UserId, profile, hostname, keys, null, parameters, now);
         return await SaveAndScheduleAsync(deployment, machine, who, auditAction, $"{machine.Name}: provisioning {profile.Name} as {hostname}",
