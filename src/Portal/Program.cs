@@ -35,6 +35,7 @@ var app = builder.Build();
 await app.MigrateDatabaseAsync();
 await app.BootstrapAdminAsync();
 
+app.UsePortalTrustedProxies();
 app.UsePortalShell();
 app.MapPortalHealth();
 app.MapAccountEndpoints();

@@ -188,3 +188,43 @@ public sealed class TokenTrustTests(PortalFactory factory) : IClassFixture<Porta
         return (machine.Nics[0].Mac, machine.Uuid!.Value, machine.Serial!);
     });
 }
+
+/// <summary>Behind a configured reverse proxy the token is bound to the machine's forwarded address, and only that proxy is believed.</summary>
+public sealed class TokenTrustBehindAProxyTests(TokenTrustBehindAProxyTests.ProxiedPortal factory) : IClassFixture<TokenTrustBehindAProxyTests.ProxiedPortal>
+{
+    private const string Proxy = "10.20.9.1";
+
+    public sealed class ProxiedPortal : PortalFactory
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.UseSetting($"{Portal.Hosting.TrustedProxies.Section}:0", Proxy);
+        }
+    }
+
+    [Fact]
+    public async Task TheTokenIsBoundToTheForwardedAddressAndAnotherMachineBehindTheProxyIsRefused()
+    {
+        var (mac, uuid, serial) = NewIdentity();
+        var (id, token) = await factory.StartDeploymentAsync(await factory.CreateMachineAsync(mac, uuid, serial));
+        var machine = Via(Proxy, forwardedFor: "10.20.0.15");
+        Assert.Contains("# Portal installer", await machine.GetStringAsync(ScriptUrl(mac, uuid, serial)));
+
+        var other = await Via(Proxy, forwardedFor: "10.20.0.99").GetAsync($"/netboot/config/{token}");
+        var spoofed = await Via("10.66.6.6", forwardedFor: "10.20.0.15").GetAsync($"/netboot/config/{token}");
+        var own = await machine.GetAsync($"/netboot/config/{token}");
+
+        Assert.Equal([HttpStatusCode.Forbidden, HttpStatusCode.Forbidden, HttpStatusCode.OK], [other.StatusCode, spoofed.StatusCode, own.StatusCode]);
+        var refused = await factory.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == id && e.Phase == "refused").OrderBy(e => e.Id).Select(e => e.Message).ToListAsync());
+        Assert.Equal(["Refused the config to 10.20.0.99: the token is bound to 10.20.0.15, which fetched the installer script",
+            "Refused the config to 10.66.6.6: the token is bound to 10.20.0.15, which fetched the installer script"], refused);
+    }
+
+    private HttpClient Via(string socketAddress, string forwardedFor)
+    {
+        var client = new HttpClient(factory.Server.CreateHandler(http => http.Connection.RemoteIpAddress = IPAddress.Parse(socketAddress))) { BaseAddress = factory.Server.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Forwarded-For", forwardedFor);
+        return client;
+    }
+}
