@@ -27,6 +27,7 @@ public static class NetbootServiceCollectionExtensions
         services.AddSingleton<SightingRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<SightingRecorder>());
         services.AddSingleton<BootFiles>();
+        services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, BootFilesTraversalGuard>();
         services.AddSingleton<TemplateSetCache>();
         services.AddHostedService<BuiltinProfileSeeder>();
         return services;
