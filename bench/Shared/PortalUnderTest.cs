@@ -42,6 +42,9 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
         builder.UseSetting("Logging:LogLevel:Default", "Error");
         builder.UseSetting("Lab:Enabled", "false");
         builder.UseSetting("Discovery:IntervalMinutes", "0");
+        // Every bench drives the netboot routes from 127.0.0.1 (wrk, the 2,000-machine boot storm, the lab's
+        // simulated firmware): one address far over any per-address limit a real network would want.
+        builder.UseSetting("Netboot:RateLimit:PermitLimit", "0");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 }
