@@ -46,6 +46,9 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
         builder.UseSetting("Lab:Enabled", "false");
         builder.UseSetting("Discovery:IntervalMinutes", "0");
         builder.UseSetting("Netboot:PublicBaseUrl", $"http://127.0.0.1:{port}");
+        // Every bench drives the netboot routes from 127.0.0.1 (wrk, the 2,000-machine boot storm, the lab's
+        // simulated firmware): one address far over any per-address limit a real network would want.
+        builder.UseSetting("Netboot:RateLimit:PermitLimit", "0");
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
     }
 }

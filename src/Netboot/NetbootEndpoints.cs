@@ -25,6 +25,7 @@ public static class NetbootEndpoints
         // should not pay for it.
         var netboot = endpoints.MapGroup("");
         netboot.AllowAnonymous().ExcludeFromDescription().ShortCircuit();
+        netboot.LimitPerSourceAddress(endpoints.ServiceProvider); // Netboot:RateLimit; a filter, since short-circuited routes skip middleware
         var directory = endpoints.ServiceProvider.GetRequiredService<BootDirectory>();
         var sightings = endpoints.ServiceProvider.GetRequiredService<SightingRecorder>();
         var decisions = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(NetbootDecisions.Category);

@@ -19,6 +19,9 @@ public static class NetbootServiceCollectionExtensions
             .Validate(o => string.IsNullOrWhiteSpace(o.PublicBaseUrl) || IsBaseUrl(o.PublicBaseUrl), "Netboot:PublicBaseUrl must be an absolute http(s) URL without query, e.g. http://10.0.0.5:5080")
             .Validate(o => o.AlsoReachableAt.All(IsBaseUrl), "Each of Netboot:AlsoReachableAt must be an absolute http(s) URL without query, e.g. http://10.0.2.2:5080")
             .Validate(o => string.IsNullOrWhiteSpace(o.BootFilesDirectory) || Directory.Exists(o.BootFilesDirectory), "Netboot:BootFilesDirectory does not exist")
+            .Validate(o => o.MaxSightings > 0, "Netboot:MaxSightings must be positive")
+            .Validate(o => o.RateLimit.PermitLimit >= 0 && o.RateLimit.Window > TimeSpan.Zero,
+                "Netboot:RateLimit:PermitLimit must be 0 (off) or more and Netboot:RateLimit:Window positive, e.g. 00:00:01")
             .ValidateOnStart();
         services.AddSingleton<NetbootBaseUrls>();
         services.AddSingleton<Portal.Core.Provisioning.INetbootAddress>(sp => sp.GetRequiredService<NetbootBaseUrls>());
@@ -30,6 +33,8 @@ public static class NetbootServiceCollectionExtensions
         services.AddSingleton<SightingRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<SightingRecorder>());
         services.AddSingleton<BootFiles>();
+        services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, BootFilesTraversalGuard>();
+        services.AddSingleton<NetbootRateLimit>();
         services.AddSingleton<TemplateSetCache>();
         services.AddHostedService<BuiltinProfileSeeder>();
         return services;

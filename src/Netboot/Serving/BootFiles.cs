@@ -1,26 +1,129 @@
+using System.Runtime.InteropServices;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.FileProviders;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace Portal.Netboot.Serving;
 
 /// <summary>
 /// GET /boot-files/{path}: kernels and initrds from the configured folder, with range requests
-/// (iPXE and installers resume and fetch in parts). The physical file provider refuses "..",
-/// absolute paths and hidden files, so nothing outside the folder is reachable.
+/// (iPXE and installers resume and fetch in parts). Only regular files that really lie under the
+/// folder are served: the path is checked as text first (no "..", no encoded or backslash
+/// separators, no NUL; refused as 404), then resolved by the operating system with every symbolic link followed,
+/// and the final file must be inside the folder's own resolved path and be a regular file.
 /// </summary>
+/// <remarks>
+/// A link whose final target stays inside the folder is served on purpose: admins keep one kernel
+/// under a versioned name and point "current" at it, and such a link reaches nothing the folder
+/// does not already serve. A link out of the folder, a dangling link, a directory, a device or a
+/// FIFO is a 404. The check and the open are not atomic; the folder belongs to the admin, and the
+/// file opened is the resolved path (no links left to swap) rather than the requested one.
+/// </remarks>
 internal sealed class BootFiles(IOptions<NetbootOptions> options)
 {
-    private readonly PhysicalFileProvider? _files =
-        string.IsNullOrWhiteSpace(options.Value.BootFilesDirectory) || !Directory.Exists(options.Value.BootFilesDirectory)
+    private const int MaxPathLength = 512;
+
+    /// <summary>The folder's own real path (it may itself be a link, e.g. /srv/boot → /data/boot), with a trailing separator.</summary>
+    private readonly string? _root =
+        string.IsNullOrWhiteSpace(options.Value.BootFilesDirectory) || RealPath(Path.GetFullPath(options.Value.BootFilesDirectory)) is not { } real
             ? null
-            : new PhysicalFileProvider(Path.GetFullPath(options.Value.BootFilesDirectory));
+            : Path.TrimEndingDirectorySeparator(real) + Path.DirectorySeparatorChar;
 
     public IResult Serve(string path)
     {
-        if (_files is null || path.Length > 512) return NetbootHttp.NotFound();
-        var file = _files.GetFileInfo(path);
-        if (!file.Exists || file.IsDirectory || file.PhysicalPath is null) return NetbootHttp.NotFound();
-        return TypedResults.PhysicalFile(file.PhysicalPath, "application/octet-stream", lastModified: file.LastModified, enableRangeProcessing: true);
+        // A traversal attempt is "not found" like any other name outside the folder: nothing tells a guesser why.
+        if (_root is null || IsTraversal(path) || IsHidden(path)) return NetbootHttp.NotFound();
+        if (RealPath(_root + path) is not { } real || !real.StartsWith(_root, StringComparison.Ordinal) || !IsRegularFile(real))
+            return NetbootHttp.NotFound();
+        var file = new FileInfo(real);
+        return TypedResults.PhysicalFile(real, "application/octet-stream", lastModified: file.LastWriteTimeUtc, enableRangeProcessing: true);
+    }
+
+    /// <summary>
+    /// Anything that could name a file outside the folder, however it was spelled. Kestrel has already
+    /// decoded %xx (except %2F) and removed dot segments from the request path; this also catches what
+    /// arrives after that: a literal or double-encoded "%", backslashes, NUL and control characters, an
+    /// absolute path, and empty, "." or ".." segments.
+    /// </summary>
+    internal static bool IsTraversal(string path)
+    {
+        if (path.Length is 0 or > MaxPathLength || path[0] == '/') return true;
+        foreach (var c in path)
+            if (c is '\\' or '%' || char.IsControl(c)) return true;
+        foreach (var segment in path.Split('/'))
+            if (segment is "" or "." or "..") return true;
+        return false;
+    }
+
+    /// <summary>Dot files are never served (editor backups, .git): the folder's contents are public.</summary>
+    private static bool IsHidden(string path) => path.Split('/').Any(s => s.StartsWith('.'));
+
+    private static string? RealPath(string path)
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+            throw new PlatformNotSupportedException("Boot files are served on Linux (and macOS for development).");
+        var resolved = realpath(path, IntPtr.Zero);
+        if (resolved == IntPtr.Zero) return null; // missing, dangling link, a loop, or not allowed
+        try { return Marshal.PtrToStringUTF8(resolved); }
+        finally { free(resolved); }
+    }
+
+    private static bool IsRegularFile(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+            return File.Exists(path) && !File.GetAttributes(path).HasFlag(FileAttributes.Directory);
+        // statx's layout is the same on every Linux architecture (unlike struct stat): stx_mode is the u16 at byte 28.
+        var buffer = new byte[256];
+        if (statx(AtFdCwd, path, 0, StatxType, buffer) != 0) return false;
+        var mode = BitConverter.ToUInt16(buffer, 28);
+        return (mode & FileTypeMask) == RegularFile;
+    }
+
+    private const int AtFdCwd = -100;
+    private const uint StatxType = 0x1;
+    private const int FileTypeMask = 0xF000;
+    private const int RegularFile = 0x8000;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern IntPtr realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
+
+    [DllImport("libc")]
+    private static extern void free(IntPtr pointer);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
+}
+
+/// <summary>
+/// Kestrel removes dot segments before routing, so "/boot-files/../../etc/passwd" (or its %2e spelling)
+/// arrives as "/etc/passwd" and would get whatever the rest of the host answers there (a sign-in redirect).
+/// It can never reach a file outside the folder, but a traversal attempt should be refused as one: the
+/// netboot 404 at the very start of the pipeline, for any request whose target named /boot-files/ and
+/// whose normalized path has left it.
+/// </summary>
+internal sealed class BootFilesTraversalGuard : IStartupFilter
+{
+    private const string Prefix = Inputs.NetbootRoutes.BootFiles + "/";
+
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use((http, nextMiddleware) =>
+        {
+            var raw = http.Features.Get<IHttpRequestFeature>()?.RawTarget;
+            if (raw is not null && !http.Request.Path.StartsWithSegments(Inputs.NetbootRoutes.BootFiles, StringComparison.OrdinalIgnoreCase) && NamesBootFiles(raw))
+                return NetbootHttp.NotFound().ExecuteAsync(http);
+            return nextMiddleware(http);
+        });
+        next(app);
+    };
+
+    private static bool NamesBootFiles(string rawTarget)
+    {
+        var path = rawTarget.Split('?', 2)[0];
+        try { path = Uri.UnescapeDataString(path); }
+        catch (UriFormatException) { }
+        return path.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase);
     }
 }

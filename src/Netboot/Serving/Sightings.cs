@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Portal.Core.Live;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
@@ -14,9 +15,12 @@ namespace Portal.Netboot.Serving;
 /// per identity, so a thousand retries of one machine are one row update); a background loop writes
 /// what accumulated a few times a second in one upsert statement and tells browsers once. Stopping
 /// the host writes the rest, and a failed write is kept and retried, so no sighting is lost quietly.
+/// The table stays bounded: the same write keeps at most <see cref="NetbootOptions.MaxSightings"/>
+/// unlinked rows and deletes the least recently seen beyond that, so a flood of random MACs cannot
+/// grow it without end, and a real unknown machine that keeps asking stays among the newest.
 /// </summary>
-public sealed class SightingRecorder(IServiceScopeFactory scopes, ILiveUpdates live, TimeProvider clock, ILogger<SightingRecorder> logger)
-    : BackgroundService
+public sealed class SightingRecorder(IServiceScopeFactory scopes, ILiveUpdates live, TimeProvider clock, IOptions<NetbootOptions> options,
+    ILogger<SightingRecorder> logger) : BackgroundService
 {
     /// <summary>Distinct identities held between writes; beyond this (a flood while the database is down) new ones are counted and dropped loudly.</summary>
     public const int MaxPending = 100_000;
@@ -66,9 +70,10 @@ public sealed class SightingRecorder(IServiceScopeFactory scopes, ILiveUpdates l
             }
             if (dropped > 0) logger.LogError("Netboot sightings: {Dropped} unknown identities were not recorded (more than {Max} waiting to be written)", dropped, MaxPending);
             if (batch.Count == 0) return;
+            long trimmed;
             try
             {
-                await WriteAsync(batch.Values.ToList(), ct);
+                trimmed = await WriteAsync(batch.Values.ToList(), ct);
             }
             catch
             {
@@ -80,6 +85,7 @@ public sealed class SightingRecorder(IServiceScopeFactory scopes, ILiveUpdates l
                 }
                 throw;
             }
+            if (trimmed > 0) logger.LogDebug("Netboot sightings: deleted the {Trimmed} least recently seen unlinked sightings (keeping {Max})", trimmed, options.Value.MaxSightings);
             await live.ChangedAsync("sightings", ct);
         }
         finally { _writing.Release(); }
@@ -111,10 +117,12 @@ public sealed class SightingRecorder(IServiceScopeFactory scopes, ILiveUpdates l
         }
     }
 
-    private async Task WriteAsync(List<Pending> batch, CancellationToken ct)
+    /// <summary>Upserts the batch and trims the unlinked rows to the bound, in one transaction; returns how many rows were trimmed.</summary>
+    private async Task<long> WriteAsync(List<Pending> batch, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         // One statement for the whole batch; keys are distinct in it, so ON CONFLICT sees each row once.
         var keys = batch.Select(p => p.Key).ToArray();
         var macs = batch.Select(p => p.Mac).ToArray();
@@ -139,5 +147,16 @@ public sealed class SightingRecorder(IServiceScopeFactory scopes, ILiveUpdates l
                 "LastSeenAt" = GREATEST(EXCLUDED."LastSeenAt", "NetbootSightings"."LastSeenAt"),
                 "Count" = "NetbootSightings"."Count" + EXCLUDED."Count"
             """, ct);
+        // Only unlinked rows count and go: a linked sighting is an admin's decision (it resolves a MAC to a
+        // machine) and is never deleted here. Newest first by last-seen (the indexed column), so a flood pushes
+        // out the identities that stopped asking, and one that keeps booting renews its place at every upsert.
+        var max = options.Value.MaxSightings;
+        var trimmed = await db.Database.ExecuteSqlAsync($"""
+            DELETE FROM "NetbootSightings" WHERE "Id" IN (
+                SELECT "Id" FROM "NetbootSightings" WHERE "MachineId" IS NULL
+                 ORDER BY "LastSeenAt" DESC, "Id" DESC OFFSET {max})
+            """, ct);
+        await transaction.CommitAsync(ct);
+        return trimmed;
     }
 }

@@ -10,35 +10,48 @@ using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
 using Portal.TestSupport;
 
-namespace Portal.Netboot.Tests.RealFirmware;
+namespace Portal.Netboot.Tests;
 
 /// <summary>
-/// The whole Portal host on real Kestrel at 127.0.0.1 (random port) with its own database, serving
-/// the lab installer from its boot-files directory. The VM reaches it as 10.0.2.2 through QEMU user
-/// networking, and the portal builds its URLs from the Host the firmware used.
+/// The whole Portal host on real Kestrel at 127.0.0.1 (random port) with its own database and
+/// boot-files directory; the one host of the netboot tests. The real-firmware VM reaches it as
+/// 10.0.2.2 through QEMU user networking, and the portal builds its URLs from the Host the firmware used.
 /// </summary>
-internal sealed class PortalHost : WebApplicationFactory<Program>
+public sealed class PortalHost : WebApplicationFactory<Program>
 {
     private readonly string _connectionString;
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("portal-netboot-").FullName;
     private readonly string _bootFiles;
+    private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private PortalHost(string connectionString, string bootFiles)
+    private PortalHost(string connectionString, string bootFiles, IReadOnlyDictionary<string, string> settings)
     {
         _connectionString = connectionString;
         _bootFiles = bootFiles;
+        _settings = settings;
     }
 
     public int Port { get; private set; }
 
-    public static async Task<PortalHost> StartAsync(string labInstallerDirectory)
+    /// <summary>The served boot-files folder.</summary>
+    public string BootFilesDirectory => _bootFiles;
+
+    /// <summary>Serving the lab installer's kernel and initrd.</summary>
+    public static Task<PortalHost> StartAsync(string labInstallerDirectory) => StartAsync(bootFiles =>
     {
         // Only the two lab installer files go into the served folder, never the build's cache next to them.
-        var bootFiles = Directory.CreateTempSubdirectory("portal-boot-files-").FullName;
         Directory.CreateDirectory(Path.Combine(bootFiles, "lab-installer"));
         foreach (var file in new[] { "vmlinuz", "initrd.img" })
             File.Copy(Path.Combine(labInstallerDirectory, file), Path.Combine(bootFiles, "lab-installer", file));
-        var host = new PortalHost(await TestPostgres.CreateDatabaseAsync("netboot"), bootFiles);
+    });
+
+    /// <param name="fillBootFiles">Puts what the test serves into the (empty) boot-files folder before the host starts.</param>
+    /// <param name="settings">Configuration on top of the test defaults, e.g. Netboot:RateLimit:PermitLimit.</param>
+    public static async Task<PortalHost> StartAsync(Action<string> fillBootFiles, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var bootFiles = Directory.CreateTempSubdirectory("portal-boot-files-").FullName;
+        fillBootFiles(bootFiles);
+        var host = new PortalHost(await TestPostgres.CreateDatabaseAsync("netboot"), bootFiles, settings ?? new Dictionary<string, string>());
         host.Port = PortalTestHost.FreePort();
         host.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, host.Port));
         host.StartServer();
@@ -47,14 +60,11 @@ internal sealed class PortalHost : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
-        builder.UseSetting("ConnectionStrings:Portal", _connectionString);
-        builder.UseSetting("Portal:DataDirectory", _dataDirectory);
-        builder.UseSetting("Portal:AdminEmail", "admin@netboot.local");
-        builder.UseSetting("Portal:AdminPassword", "Netboot-Admin-Passw0rd");
+        // The shared test settings (own Quartz scheduler name, so two hosts can live in one test process).
+        PortalTestHost.Configure(builder, _connectionString, _dataDirectory, "admin@netboot.local", "Netboot-Admin-Passw0rd");
         builder.UseSetting("Netboot:BootFilesDirectory", _bootFiles);
         PortalTestHost.ReachableAt(builder, Port);
-        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
     }
 
     public async Task<T> WithDbAsync<T>(Func<AppDbContext, Task<T>> action)
