@@ -93,6 +93,12 @@ public sealed record LabOptions
     /// </summary>
     public bool VendorMacSpelling { get; init; } = true;
 
+    /// <summary>
+    /// When set, every system reports this serial instead of its generated one, as boards shipped with
+    /// "To Be Filled By O.E.M." do: the machines differ only by UUID and MACs. Null keeps unique serials.
+    /// </summary>
+    public string? SystemSerial { get; init; }
+
     /// <summary>Path of qemu-system-x86_64 (found on PATH when empty).</summary>
     public string QemuPath { get; init; } = "";
 }

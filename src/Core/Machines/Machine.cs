@@ -2,7 +2,8 @@ namespace Portal.Core.Machines;
 
 /// <summary>
 /// One server, as its BMC describes it. Hardware facts are refreshed by every inventory; the
-/// identity (id) stays, matched by SMBIOS UUID, then serial.
+/// identity (id) stays, matched by SMBIOS UUID first and never by a serial alone when it could be
+/// wrong (see <see cref="Discovery.Identity.SystemIdentities"/>).
 /// </summary>
 public sealed class Machine
 {

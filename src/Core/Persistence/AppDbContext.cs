@@ -22,6 +22,7 @@ public sealed class AppDbContext(DbContextOptions<AppDbContext> options) : Ident
     public DbSet<VendorCredential> VendorCredentials => Set<VendorCredential>();
     public DbSet<Machine> Machines => Set<Machine>();
     public DbSet<DiscoverySource> DiscoverySources => Set<DiscoverySource>();
+    public DbSet<Discovery.Identity.IdentityConflict> IdentityConflicts => Set<Discovery.Identity.IdentityConflict>();
     public DbSet<PowerOperation> PowerOperations => Set<PowerOperation>();
     public DbSet<OsProfile> OsProfiles => Set<OsProfile>();
     public DbSet<Template> Templates => Set<Template>();

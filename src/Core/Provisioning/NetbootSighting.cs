@@ -3,9 +3,10 @@ using Portal.Core.Machines;
 namespace Portal.Core.Provisioning;
 
 /// <summary>
-/// Firmware that asked for a boot script but matched no machine. Kept per identity (MAC, else
-/// UUID) with first/last seen and a count, so admins can see it and link it to a machine; a linked
-/// sighting's MAC or UUID then resolves to that machine.
+/// Firmware that asked for a boot script but matched no machine (or matched one only by a serial,
+/// which is not trusted: see <see cref="Reason"/>). Kept per identity (MAC, else UUID) with first/last
+/// seen and a count, so admins can see it and link it to a machine; a linked sighting's MAC or UUID
+/// then resolves to that machine.
 /// </summary>
 public sealed class NetbootSighting
 {
@@ -21,6 +22,8 @@ public sealed class NetbootSighting
     public DateTimeOffset FirstSeenAt { get; private set; }
     public DateTimeOffset LastSeenAt { get; private set; }
     public long Count { get; private set; }
+    /// <summary>Why it got its local disk when that is not simply "unknown", e.g. a serial-only match.</summary>
+    public string? Reason { get; private set; }
     public long? MachineId { get; private set; }
     public Machine? Machine { get; private set; }
 

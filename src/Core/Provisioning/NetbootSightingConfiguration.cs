@@ -13,6 +13,7 @@ internal sealed class NetbootSightingConfiguration : IEntityTypeConfiguration<Ne
         b.Property(s => s.BuildArch).HasMaxLength(16);
         b.Property(s => s.Platform).HasMaxLength(16);
         b.Property(s => s.RemoteAddress).HasMaxLength(64);
+        b.Property(s => s.Reason).HasMaxLength(500);
         b.HasOne(s => s.Machine).WithMany().HasForeignKey(s => s.MachineId).OnDelete(DeleteBehavior.SetNull);
         // Sightings are upserted by key (INSERT ... ON CONFLICT), so a boot storm of unknown machines never duplicates.
         b.HasIndex(s => s.Key).IsUnique();

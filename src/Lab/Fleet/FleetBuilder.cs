@@ -27,7 +27,8 @@ internal static class FleetBuilder
             var facts = new List<HardwareFacts>(profile.SystemsPerBmc);
             for (var j = 0; j < profile.SystemsPerBmc; j++)
             {
-                facts.Add(HardwareGenerator.Generate(profile, HardwareGenerator.RandomFor(o.Seed, i, j), o.Seed, ref nicCounter));
+                var generated = HardwareGenerator.Generate(profile, HardwareGenerator.RandomFor(o.Seed, i, j), o.Seed, ref nicCounter);
+                facts.Add(o.SystemSerial is { } serial ? generated with { SerialNumber = serial } : generated);
             }
 
             var resetDelay = profile.ResetDelay > TimeSpan.Zero ? o.SlowResetDelay ?? profile.ResetDelay : TimeSpan.Zero;

@@ -38,7 +38,9 @@ public sealed class BootDirectory
 
     /// <summary>
     /// The answer from memory: <see cref="Lookup.Known"/> with a machine that has no active deployment,
-    /// <see cref="Lookup.Unknown"/>, or <see cref="Lookup.AskDatabase"/> whenever memory cannot be sure.
+    /// <see cref="Lookup.Unknown"/>, <see cref="Lookup.SerialOnly"/> with the machine whose serial alone
+    /// matched (it gets its local disk whatever that machine's state, so its deployment does not matter),
+    /// or <see cref="Lookup.AskDatabase"/> whenever memory cannot be sure.
     /// </summary>
     internal Lookup Resolve(BootQuery query, out BootEntry? entry)
     {
@@ -46,7 +48,11 @@ public sealed class BootDirectory
         var snapshot = Volatile.Read(ref _snapshot);
         if (snapshot is null || Volatile.Read(ref _identitySuspect) > 0) return Lookup.AskDatabase;
         var id = snapshot.Find(query);
-        if (id is null) return Lookup.Unknown;
+        if (id is null)
+        {
+            if (snapshot.FindBySerial(query.Serial) is { } bySerial && snapshot.ById.TryGetValue(bySerial, out entry)) return Lookup.SerialOnly;
+            return Lookup.Unknown;
+        }
         if (!snapshot.ById.TryGetValue(id.Value, out entry) || entry.DeploymentId is not null || _suspect.ContainsKey(id.Value))
         {
             entry = null;
@@ -97,7 +103,7 @@ public sealed class BootDirectory
     internal bool TryPublish(Snapshot expected, Snapshot next) =>
         Interlocked.CompareExchange(ref _snapshot, next, expected) == expected;
 
-    internal enum Lookup { AskDatabase, Unknown, Known }
+    internal enum Lookup { AskDatabase, Unknown, Known, SerialOnly }
 
     /// <summary>One save's worth of suspicion, lifted exactly once.</summary>
     internal sealed class PendingChange(long[] machineIds, bool identity)

@@ -28,7 +28,11 @@ internal sealed class Snapshot
         }
     }
 
-    /// <summary>Same order as the database lookup: a NIC's MAC, a linked MAC, the UUID, a linked UUID, the serial.</summary>
+    /// <summary>
+    /// Same order as the database lookup: a NIC's MAC, a linked MAC, the UUID, a linked UUID. Never the
+    /// serial: placeholder and duplicate serials are common, so a serial alone does not say who asks
+    /// (<see cref="FindBySerial"/> only explains the refusal).
+    /// </summary>
     public long? Find(BootQuery query)
     {
         if (query.Mac is { } mac)
@@ -41,9 +45,11 @@ internal sealed class Snapshot
             if (_byUuid.TryGetValue(uuid, out var id)) return id;
             if (Linked.TryGetValue("uuid:" + uuid.ToString("D"), out id)) return id;
         }
-        if (query.Serial is { } serial && _bySerial.TryGetValue(serial, out var bySerial)) return bySerial;
         return null;
     }
+
+    /// <summary>The machine (lowest id) with this serial, to say why firmware that matched nothing else is not trusted.</summary>
+    public long? FindBySerial(string? serial) => serial is not null && _bySerial.TryGetValue(serial, out var id) ? id : null;
 
     /// <summary>A new snapshot with these machines replaced (or removed when absent from <paramref name="rows"/>).</summary>
     public Snapshot With(IReadOnlySet<long> reread, IEnumerable<BootEntry> rows, IReadOnlyDictionary<string, long>? linked)

@@ -8,7 +8,9 @@ namespace Portal.Netboot.Serving;
 /// <summary>
 /// Resolves the firmware's identity to a machine id, once per request: a MAC of any of the
 /// machine's NICs, else a MAC linked from a sighting, else the SMBIOS UUID (machine, then linked
-/// sighting), else the serial. NICs live in a jsonb list, which no plain index covers, so MACs are
+/// sighting). A serial alone never identifies a machine (placeholders like "To Be Filled By O.E.M."
+/// and duplicates are common): a serial-only match comes back marked <see cref="Resolved.SerialOnly"/>
+/// so the caller can refuse it and say why. NICs live in a jsonb list, which no plain index covers, so MACs are
 /// remembered in memory: a remembered MAC is only a hint that the caller confirms in the same query
 /// that loads the machine (<see cref="Forget"/> when it no longer holds), and a MAC not remembered
 /// is looked up in the database. The answer is therefore never staler than the database.
@@ -41,7 +43,7 @@ public sealed class MachineDirectory
         if (query.Serial is { } serial)
         {
             var bySerial = await db.Machines.Where(m => m.Serial == serial).OrderBy(m => m.Id).Select(m => (long?)m.Id).FirstOrDefaultAsync(ct);
-            if (bySerial is not null) return new Resolved(bySerial.Value, null);
+            if (bySerial is not null) return new Resolved(bySerial.Value, null, SerialOnly: true);
         }
         return null;
     }
@@ -77,8 +79,11 @@ public sealed class MachineDirectory
     private static Task<long?> LinkedAsync(AppDbContext db, string key, CancellationToken ct) =>
         db.NetbootSightings.Where(s => s.Key == key && s.MachineId != null).OrderBy(s => s.Id).Select(s => s.MachineId).FirstOrDefaultAsync(ct);
 
-    /// <summary>A machine id and, when it came from the MAC hint, the MAC the caller must confirm.</summary>
-    public sealed record Resolved(long MachineId, string? MacToConfirm);
+    /// <summary>
+    /// A machine id and, when it came from the MAC hint, the MAC the caller must confirm. <paramref name="SerialOnly"/>:
+    /// only the serial matched that machine, which is not trusted (never an installer).
+    /// </summary>
+    public sealed record Resolved(long MachineId, string? MacToConfirm, bool SerialOnly = false);
 
     private sealed record MacRow(long MachineId, string Mac);
 }

@@ -35,6 +35,8 @@ internal static class MachineScript
             case BootDirectory.Lookup.Known:
                 NetbootDecisions.LocalDisk(decisions, query, entry!.MachineId, entry.State);
                 return NetbootHttp.WriteAsync(http, entry.LocalDiskScript);
+            case BootDirectory.Lookup.SerialOnly:
+                return NotTrustedAsync(http, query, entry!.MachineId, sightings, decisions);
             case BootDirectory.Lookup.Unknown:
                 NetbootDecisions.Unknown(decisions, query);
                 sightings.Record(query, http.Connection.RemoteIpAddress?.ToString());
@@ -58,7 +60,12 @@ internal static class MachineScript
             await NetbootHttp.WriteAsync(http, UnknownMachine);
             return;
         }
-        var (machineId, state, deploymentId) = lookup;
+        var (machineId, state, deploymentId, serialOnly) = lookup;
+        if (serialOnly)
+        {
+            await NotTrustedAsync(http, query, machineId, sightings, decisions);
+            return;
+        }
         if (deploymentId is null)
         {
             NetbootDecisions.LocalDisk(decisions, query, machineId, state);
@@ -75,12 +82,26 @@ internal static class MachineScript
         await result.ExecuteAsync(http);
     }
 
+    /// <summary>
+    /// Only the serial matched a machine: placeholder serials ("To Be Filled By O.E.M.") and duplicates are
+    /// common, so this firmware gets its local disk and is kept as a sighting that says why; an admin who
+    /// knows better links the sighting to the machine, and its MAC or UUID then resolves.
+    /// </summary>
+    private static Task NotTrustedAsync(HttpContext http, BootQuery query, long machineId, SightingRecorder sightings, ILogger decisions)
+    {
+        var reason = $"serial {query.Serial} matches machine {machineId}, but neither MAC nor UUID does: not trusted";
+        NetbootDecisions.SerialOnly(decisions, query, machineId);
+        sightings.Record(query, http.Connection.RemoteIpAddress?.ToString(), reason);
+        return NetbootHttp.WriteAsync(http, System.Text.Encoding.UTF8.GetBytes(BootScripts.LocalDisk(reason)));
+    }
+
     private static async Task<Lookup?> FindAsync(AppDbContext db, MachineDirectory directory, BootQuery query, CancellationToken ct)
     {
         // At most twice: a remembered MAC that no longer holds is forgotten and looked up afresh.
         for (var attempt = 0; attempt < 2; attempt++)
         {
             if (await directory.ResolveAsync(db, query, ct) is not { } resolved) return null;
+            if (resolved.SerialOnly) return new Lookup(resolved.MachineId, default, null, SerialOnly: true);
             var mac = resolved.MacToConfirm;
             var row = (await db.Database.SqlQuery<LookupRow>($"""
                 SELECT m."State" AS "State",
@@ -98,5 +119,5 @@ internal static class MachineScript
 
     private sealed record LookupRow(string State, bool MacMatches, long? DeploymentId);
 
-    private sealed record Lookup(long MachineId, MachineState State, long? DeploymentId);
+    private sealed record Lookup(long MachineId, MachineState State, long? DeploymentId, bool SerialOnly = false);
 }

@@ -25,6 +25,12 @@ internal static partial class NetbootDecisions
         Message = "Netboot: {Mac} (platform {Platform}, iPXE build {IpxeBuild}) is machine {MachineId}: installer of deployment {DeploymentId}")]
     private static partial void Installer(ILogger logger, string? mac, string? platform, string? ipxeBuild, long machineId, long deploymentId);
 
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information,
+        Message = "Netboot: {Mac} (platform {Platform}, iPXE build {IpxeBuild}, uuid {Uuid}, serial {Serial}) matches machine {MachineId} by serial only, neither MAC nor UUID: not trusted, local disk, recorded as a sighting")]
+    private static partial void SerialOnly(ILogger logger, string? mac, string? platform, string? ipxeBuild, Guid? uuid, string? serial, long machineId);
+
+    public static void SerialOnly(ILogger logger, BootQuery q, long machineId) => SerialOnly(logger, q.Mac, q.Platform, q.BuildArch, q.Uuid, q.Serial, machineId);
+
     public static void LocalDisk(ILogger logger, BootQuery q, long machineId, MachineState state) => LocalDisk(logger, q.Mac, q.Platform, q.BuildArch, machineId, state);
 
     public static void Unknown(ILogger logger, BootQuery q) => Unknown(logger, q.Mac, q.Platform, q.BuildArch, q.Uuid, q.Serial);

@@ -32,20 +32,21 @@ public sealed class SightingRecorder(IServiceScopeFactory scopes, ILiveUpdates l
     private long _dropped;
 
     private sealed record Pending(string Key, string? Mac, Guid? Uuid, string? Serial, string? BuildArch, string? Platform, string? RemoteAddress,
-        DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt, long Count)
+        DateTimeOffset FirstSeenAt, DateTimeOffset LastSeenAt, long Count, string? Reason = null)
     {
         public Pending Merge(Pending later) => this with
         {
             Uuid = later.Uuid ?? Uuid, Serial = later.Serial ?? Serial, BuildArch = later.BuildArch ?? BuildArch, Platform = later.Platform ?? Platform,
-            RemoteAddress = later.RemoteAddress, LastSeenAt = later.LastSeenAt, Count = Count + later.Count,
+            RemoteAddress = later.RemoteAddress, LastSeenAt = later.LastSeenAt, Count = Count + later.Count, Reason = later.Reason,
         };
     }
 
-    internal void Record(BootQuery query, string? remoteAddress)
+    /// <param name="reason">Why it got its local disk when that is not simply "unknown" (the latest answer's reason is kept).</param>
+    internal void Record(BootQuery query, string? remoteAddress, string? reason = null)
     {
         var now = clock.GetUtcNow();
         var seen = new Pending(NetbootSighting.KeyFor(query.Mac, query.Uuid), query.Mac, query.Uuid, query.Serial, query.BuildArch, query.Platform,
-            remoteAddress, now, now, 1);
+            remoteAddress, now, now, 1, reason);
         lock (_gate)
         {
             if (_pending.TryGetValue(seen.Key, out var earlier)) _pending[seen.Key] = earlier.Merge(seen);
@@ -134,16 +135,18 @@ public sealed class SightingRecorder(IServiceScopeFactory scopes, ILiveUpdates l
         var firsts = batch.Select(p => p.FirstSeenAt).ToArray();
         var lasts = batch.Select(p => p.LastSeenAt).ToArray();
         var counts = batch.Select(p => p.Count).ToArray();
+        var reasons = batch.Select(p => p.Reason).ToArray();
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "NetbootSightings" ("Key", "Mac", "Uuid", "Serial", "BuildArch", "Platform", "RemoteAddress", "FirstSeenAt", "LastSeenAt", "Count")
+            INSERT INTO "NetbootSightings" ("Key", "Mac", "Uuid", "Serial", "BuildArch", "Platform", "RemoteAddress", "FirstSeenAt", "LastSeenAt", "Count", "Reason")
             SELECT * FROM unnest({keys}::text[], {macs}::text[], {uuids}::uuid[], {serials}::text[], {archs}::text[], {platforms}::text[],
-                                 {addresses}::text[], {firsts}::timestamptz[], {lasts}::timestamptz[], {counts}::bigint[])
+                                 {addresses}::text[], {firsts}::timestamptz[], {lasts}::timestamptz[], {counts}::bigint[], {reasons}::text[])
             ON CONFLICT ("Key") DO UPDATE SET
                 "Uuid" = COALESCE(EXCLUDED."Uuid", "NetbootSightings"."Uuid"),
                 "Serial" = COALESCE(EXCLUDED."Serial", "NetbootSightings"."Serial"),
                 "BuildArch" = COALESCE(EXCLUDED."BuildArch", "NetbootSightings"."BuildArch"),
                 "Platform" = COALESCE(EXCLUDED."Platform", "NetbootSightings"."Platform"),
                 "RemoteAddress" = EXCLUDED."RemoteAddress",
+                "Reason" = EXCLUDED."Reason",
                 "LastSeenAt" = GREATEST(EXCLUDED."LastSeenAt", "NetbootSightings"."LastSeenAt"),
                 "Count" = "NetbootSightings"."Count" + EXCLUDED."Count"
             """, ct);

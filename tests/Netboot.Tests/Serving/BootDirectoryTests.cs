@@ -32,17 +32,44 @@ public sealed class BootDirectoryTests
     }
 
     [Fact]
-    public void AnUnknownMacFallsBackToALinkedSightingThenTheUuidThenTheSerial()
+    public void AnUnknownMacFallsBackToALinkedSightingThenTheUuid()
     {
         var uuid = Guid.NewGuid();
         var directory = Live(new Dictionary<string, long> { ["mac:02:00:00:00:00:09"] = 3 },
-            Entry(1, uuid: uuid), Entry(2, serial: "SN-2"), Entry(3));
+            Entry(1, uuid: uuid), Entry(3));
 
         directory.Resolve(Query("02:00:00:00:00:09", uuid), out var linked);
         directory.Resolve(Query("02:00:00:00:00:08", uuid), out var byUuid);
-        directory.Resolve(Query("02:00:00:00:00:08", Guid.NewGuid(), "SN-2"), out var bySerial);
 
-        Assert.Equal([3L, 1L, 2L], [linked!.MachineId, byUuid!.MachineId, bySerial!.MachineId]);
+        Assert.Equal([3L, 1L], [linked!.MachineId, byUuid!.MachineId]);
+    }
+
+    [Fact]
+    public void AMachineKnownOnlyBySerialIsSerialOnlyNeverKnown()
+    {
+        var directory = Live(Entry(2, serial: "SN-2", macs: ["02:00:00:00:00:02"], uuid: Guid.NewGuid()));
+
+        Assert.Equal(BootDirectory.Lookup.SerialOnly, directory.Resolve(Query("02:00:00:00:00:08", Guid.NewGuid(), "SN-2"), out var entry));
+        Assert.Equal(2, entry!.MachineId);
+    }
+
+    [Fact]
+    public void AMachineBeingProvisionedMatchedOnlyBySerialIsAnsweredFromMemoryAsSerialOnly()
+    {
+        // An active deployment makes a MAC or UUID match ask the database; a serial-only match gets no installer either way.
+        var directory = Live(Entry(4, MachineState.Provisioning, deployment: 40, serial: "To Be Filled By O.E.M."));
+
+        Assert.Equal(BootDirectory.Lookup.SerialOnly, directory.Resolve(Query("02:00:00:00:00:08", null, "To Be Filled By O.E.M."), out var entry));
+        Assert.Equal(4, entry!.MachineId);
+    }
+
+    [Fact]
+    public void ASerialMatchDoesNotOverrideAMacMatchOfAnotherMachine()
+    {
+        var directory = Live(Entry(1, serial: "SN-1"), Entry(2, macs: ["02:00:00:00:00:02"]));
+
+        Assert.Equal(BootDirectory.Lookup.Known, directory.Resolve(Query("02:00:00:00:00:02", null, "SN-1"), out var entry));
+        Assert.Equal(2, entry!.MachineId);
     }
 
     [Fact]

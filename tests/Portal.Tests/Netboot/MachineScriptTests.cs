@@ -115,18 +115,46 @@ public sealed class MachineScriptTests(PortalFactory factory) : IClassFixture<Po
     }
 
     [Fact]
-    public async Task MachineIsFoundByUuidThenBySerialWhenItsMacIsNotKnown()
+    public async Task MachineIsFoundByUuidWhenItsMacIsNotKnown()
+    {
+        var (mac, uuid, serial) = NewIdentity();
+        var machineId = await factory.CreateMachineAsync(mac, uuid, serial);
+        var (otherMac, _, _) = NewIdentity();
+
+        var byUuid = await factory.CreateClient().GetStringAsync(ScriptUrl(otherMac, uuid, serial));
+
+        Assert.Contains($"machine {machineId} is Available", byUuid);
+    }
+
+    [Fact]
+    public async Task AMachineKnownOnlyBySerialGetsLocalBootAndASightingThatSaysWhy()
     {
         var (mac, uuid, serial) = NewIdentity();
         var machineId = await factory.CreateMachineAsync(mac, uuid, serial);
         var (otherMac, otherUuid, _) = NewIdentity();
-        var client = factory.CreateClient();
 
-        var byUuid = await client.GetStringAsync(ScriptUrl(otherMac, uuid, serial));
-        var bySerial = await client.GetStringAsync($"/netboot/machine.ipxe?mac={otherMac}&uuid={otherUuid}&serial={serial}");
+        var script = await factory.CreateClient().GetStringAsync(ScriptUrl(otherMac, otherUuid, serial));
+        await factory.FlushSightingsAsync();
 
-        Assert.Contains($"machine {machineId} is Available", byUuid);
-        Assert.Contains($"machine {machineId} is Available", bySerial);
+        var reason = $"serial {serial} matches machine {machineId}, but neither MAC nor UUID does: not trusted";
+        Assert.Equal($"#!ipxe\n# Portal: boot from local disk ({reason})\n" + LocalDiskTail, script);
+        var sighting = await factory.WithDbAsync(db => db.NetbootSightings.SingleAsync(s => s.Key == "mac:" + otherMac));
+        Assert.Equal((otherUuid, serial, reason, (long?)null), (sighting.Uuid!.Value, sighting.Serial, sighting.Reason, sighting.MachineId));
+    }
+
+    [Fact]
+    public async Task AMachineBeingProvisionedIsNotGivenItsInstallerWhenOnlyItsSerialMatches()
+    {
+        var (mac, uuid, serial) = NewIdentity();
+        var machineId = await factory.CreateMachineAsync(mac, uuid, serial);
+        var (deploymentId, _) = await factory.StartDeploymentAsync(machineId);
+        var (otherMac, _, _) = NewIdentity();
+
+        var script = await factory.CreateClient().GetStringAsync($"/netboot/machine.ipxe?mac={otherMac}&serial={serial}&buildarch=x86_64&platform=pcbios");
+
+        Assert.Contains($"serial {serial} matches machine {machineId}, but neither MAC nor UUID does: not trusted", script);
+        Assert.DoesNotContain("Portal installer", script);
+        Assert.DoesNotContain("netboot script", await factory.TimelineAsync(deploymentId));
     }
 
     [Fact]

@@ -182,6 +182,30 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
     }
 
     [Fact]
+    public async Task ASightingOfFirmwareKnownOnlyBySerialSaysWhyItWasNotTrusted()
+    {
+        var (mac, uuid, serial) = NewIdentity();
+        var machineId = await Portal.CreateMachineAsync(mac, uuid, serial);
+        var (strangerMac, strangerUuid, _) = NewIdentity();
+        var (unknownMac, unknownUuid, unknownSerial) = NewIdentity();
+        await SignInAsAdminAsync();
+        var page = RenderInteractive<SightingsPage>();
+        page.WaitForAssertion(() => Assert.NotNull(page.Find("h4")));
+
+        var client = Portal.CreateClient();
+        await client.GetStringAsync(ScriptUrl(strangerMac, strangerUuid, serial));
+        await client.GetStringAsync(ScriptUrl(unknownMac, unknownUuid, unknownSerial));
+        await Portal.FlushSightingsAsync();
+
+        page.WaitForAssertion(() =>
+        {
+            Assert.Equal($"serial {serial} matches machine {machineId}, but neither MAC nor UUID does: not trusted",
+                page.Find($"tr[data-sighting='mac:{strangerMac}'] [data-sighting-reason]").TextContent);
+            Assert.Equal("no machine has this MAC or UUID", page.Find($"tr[data-sighting='mac:{unknownMac}'] [data-sighting-reason]").TextContent);
+        }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task NetbootAdminPagesAreForAdminsOnly()
     {
         await Portal.CreateUserAsync("plain-netboot@test.local", "Plain-Passw0rd!", "User");

@@ -11,7 +11,7 @@ namespace Portal.Tests.Netboot;
 public sealed class NetbootDecisionLogTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
     [Fact]
-    public async Task AnUnknownMachineAKnownOneAndOneBeingProvisionedEachLeaveADecisionLine()
+    public async Task AnUnknownMachineAKnownOneOneMatchedOnlyBySerialAndOneBeingProvisionedEachLeaveADecisionLine()
     {
         var log = new Lines();
         // The test host logs warnings only; the decisions are Information.
@@ -27,6 +27,9 @@ public sealed class NetbootDecisionLogTests(PortalFactory portal) : IClassFixtur
         var known = NetbootTestData.NewIdentity();
         var knownId = await portal.CreateMachineAsync(known.Mac, known.Uuid, known.Serial);
         await AskUntilSaidAsync(known, "pcbios", $"is machine {knownId}, ");
+        var (stray, _, _) = NetbootTestData.NewIdentity();
+        var bySerialOnly = (Mac: stray, Uuid: Guid.NewGuid(), known.Serial);
+        await AskUntilSaidAsync(bySerialOnly, "efi", "by serial only");
         var installing = NetbootTestData.NewIdentity();
         var installingId = await portal.CreateMachineAsync(installing.Mac, installing.Uuid, installing.Serial);
         var (deploymentId, _) = await portal.StartDeploymentAsync(installingId);
@@ -46,6 +49,8 @@ public sealed class NetbootDecisionLogTests(PortalFactory portal) : IClassFixtur
         Assert.True(log.All.Any(l => l.Contains(stranger.Mac, StringComparison.OrdinalIgnoreCase) && l.Contains("platform efi") && l.Contains("not a known machine")), said);
         Assert.True(log.All.Any(l => l.Contains($"is machine {knownId}, ") && l.EndsWith(": local disk", StringComparison.Ordinal)), said);
         Assert.True(log.All.Any(l => l.Contains(installer) && l.Contains("iPXE build x86_64")), said);
+        Assert.True(log.All.Any(l => l.Contains(stray, StringComparison.OrdinalIgnoreCase) && l.Contains($"serial {known.Serial}")
+            && l.Contains($"matches machine {knownId} by serial only, neither MAC nor UUID: not trusted, local disk, recorded as a sighting")), said);
     }
 
     private sealed class Lines : ILoggerProvider

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Portal.Core.Auditing;
 using Portal.Core.Bmcs;
 using Portal.Core.Credentials;
+using Portal.Core.Discovery.Identity;
 using Portal.Core.Discovery.Inventory;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
@@ -70,17 +71,18 @@ public sealed class BmcOnboarding(
             bmc.PinCertificate(client.CertificateSha256);
             bmc.Inventoried(inventory.Bmc.Vendor, inventory.Bmc.Model, inventory.Bmc.FirmwareVersion, now);
             var facts = inventory.Systems.Select(ToFacts).ToList();
-            var known = await KnownMachinesAsync(bmc, facts, ct);
+            var identities = await SystemIdentities.LoadAsync(db, bmc, facts, ct);
             // One transaction: a reader never sees a Reachable BMC without its machines. Nothing
             // is retried inside it, so the savepoint EF would wrap around each save is only two
             // more round trips.
             db.Database.AutoSavepointsEnabled = false;
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (bmc.Id == 0) await db.SaveChangesAsync(ct); // machines need the BMC's id
-            UpsertMachines(bmc, facts, known, actor, now);
+            var conflicts = identities.Apply(db, bmc, facts, actor, now);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            return new OnboardOutcome(OnboardResult.Inventoried, facts.Count);
+            return new OnboardOutcome(OnboardResult.Inventoried, facts.Count - conflicts.Count,
+                conflicts.Count == 0 ? null : $"BMC {bmc.Mac}: {conflicts.Count} system(s) match a known machine only by serial; an admin decides on the BMC list.");
         }
         catch (RedfishException e)
         {
@@ -88,42 +90,6 @@ public sealed class BmcOnboarding(
                 return new OnboardOutcome(OnboardResult.Failed, Issue: e.Message);
             bmc ??= Track(candidate, candidate.Mac!.Value, now);
             return await FailAsync(bmc, e, ct);
-        }
-    }
-
-    /// <summary>
-    /// Every stored machine one of these systems could be, in one query instead of up to three per
-    /// system: same SMBIOS UUID, same serial, or the same place on this BMC.
-    /// </summary>
-    private async Task<List<Machine>> KnownMachinesAsync(Bmc bmc, List<MachineFacts> facts, CancellationToken ct)
-    {
-        var uuids = facts.Where(f => f.Uuid is not null).Select(f => f.Uuid!.Value).ToList();
-        var serials = facts.Select(f => f.Serial).Where(s => !string.IsNullOrEmpty(s)).Select(s => s!).ToList();
-        var redfishIds = facts.Select(f => f.RedfishId).ToList();
-        var bmcId = bmc.Id;
-        return await db.Machines
-            .Where(m => (m.Uuid != null && uuids.Contains(m.Uuid.Value)) || (m.Serial != null && serials.Contains(m.Serial))
-                        || (m.BmcId == bmcId && redfishIds.Contains(m.RedfishId)))
-            .OrderBy(m => m.Id)
-            .ToListAsync(ct);
-    }
-
-    private void UpsertMachines(Bmc bmc, List<MachineFacts> systems, List<Machine> known, Actor actor, DateTimeOffset now)
-    {
-        foreach (var facts in systems)
-        {
-            // Identity: SMBIOS UUID first, then serial, then the system's place on this BMC.
-            var machine = (facts.Uuid is { } uuid ? known.SingleOrDefault(m => m.Uuid == uuid) : null)
-                ?? (facts.Serial is { Length: > 0 } serial ? known.FirstOrDefault(m => m.Serial == serial) : null)
-                ?? (bmc.Id != 0 ? known.SingleOrDefault(m => m.BmcId == bmc.Id && m.RedfishId == facts.RedfishId) : null);
-            var isNew = machine is null;
-            machine ??= db.Machines.Add(Machine.Discovered(bmc.Id, facts.RedfishId, now)).Entity;
-            var changes = machine.ApplyFacts(facts, bmc.Id, now);
-            if (isNew)
-                db.AuditEvents.Add(AuditEvent.Record(actor, "machine.discovered", "machine", facts.Uuid?.ToString() ?? facts.Serial,
-                    $"{facts.Manufacturer} {facts.Model} (serial {facts.Serial}) found on BMC {bmc.Mac}", now));
-            else if (changes.Count > 0)
-                db.AuditEvents.Add(AuditEvent.Record(actor, "machine.changed", "machine", machine.Id.ToString(), "Re-inventory: " + string.Join(", ", changes), now));
         }
     }
 

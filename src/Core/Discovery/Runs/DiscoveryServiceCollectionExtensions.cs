@@ -19,6 +19,7 @@ public static class DiscoveryServiceCollectionExtensions
         services.AddScoped<CandidateFinder>();
         services.AddScoped<BmcOnboarding>();
         services.AddScoped<Bmcs.BmcCertificateTrust>();
+        services.AddScoped<Identity.IdentityConflictResolution>();
         return services;
     }
 
