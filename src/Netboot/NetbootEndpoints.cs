@@ -43,6 +43,24 @@ public static class NetbootEndpoints
             DeploymentFiles.ServeConfigAsync(db, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.MetaData, http));
         netboot.MapPost(NetbootRoutes.Events, PhoneHomeEndpoint.HandleAsync);
         netboot.MapGet(NetbootRoutes.BootFiles + "/{**path}", (string path, BootFiles files) => files.Serve(path));
+
+        // Any other method: a plain 405 naming the right one. Without these the router's own 405
+        // endpoint is not anonymous, and a stranger's POST /boot.ipxe was sent to the sign-in page.
+        MethodNotAllowed(netboot, "GET", NetbootRoutes.Bootstrap, NetbootRoutes.MachineScript, NetbootRoutes.Config, NetbootRoutes.UserData,
+            NetbootRoutes.MetaData, NetbootRoutes.BootFiles + "/{**path}");
+        MethodNotAllowed(netboot, "POST", NetbootRoutes.Events);
         return netboot;
+    }
+
+    private static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+    private static void MethodNotAllowed(RouteGroupBuilder group, string allowed, params string[] patterns)
+    {
+        foreach (var pattern in patterns)
+            group.MapMethods(pattern, Methods.Where(m => m != allowed), (HttpContext http) =>
+            {
+                http.Response.Headers.Allow = allowed;
+                return NetbootHttp.Error(StatusCodes.Status405MethodNotAllowed, $"use {allowed}");
+            });
     }
 }
