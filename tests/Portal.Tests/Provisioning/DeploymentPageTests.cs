@@ -138,6 +138,11 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
         var installer = Portal.InstallerOf(machineId);
         Assert.True(await installer.NetbootAsync());
         await installer.FetchConfigAsync();
+        // Someone else's fetch of the config is refused, and the open page shows it as a warning.
+        using var stranger = new HttpClient(Portal.Server.CreateHandler(h => h.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("10.66.6.6")))
+            { BaseAddress = Portal.Server.BaseAddress };
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await stranger.GetAsync($"/netboot/config/{deployment.Token}")).StatusCode);
+        page.WaitForAssertion(() => Assert.Contains("Refused the config to 10.66.6.6", page.Find("#timeline tr[data-phase=refused][data-warning=true]").TextContent), Patience);
         await Portal.CreateClient().PostAsync($"/netboot/events/{deployment.Token}",
             new StringContent("""{"phase":"failed","message":"kickstart: no <disk> & no network"}""", System.Text.Encoding.UTF8, "application/json"));
 
