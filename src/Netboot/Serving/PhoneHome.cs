@@ -31,7 +31,7 @@ internal static class PhoneHomeEndpoint
         var ct = http.RequestAborted;
         if (!NetbootToken.IsWellFormed(token)) return NetbootHttp.NotFound();
         var deployment = await db.Deployments.Include(d => d.Machine).Include(d => d.Profile)
-            .FirstOrDefaultAsync(d => d.Token == token && d.State == DeploymentState.Active, ct);
+            .SingleOrDefaultAsync(d => d.Token == token && d.State == DeploymentState.Active, ct);
         if (deployment is null) return NetbootHttp.NotFound();
         var from = NetbootHttp.ClientAddress(http);
         if (deployment.TokenRefusal(from) is { } refusal)
