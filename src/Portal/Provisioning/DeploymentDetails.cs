@@ -6,8 +6,11 @@ using Portal.Core.Reservations;
 
 namespace Portal.Provisioning;
 
-/// <summary>One timeline entry with the time since the entry before it and since the run began.</summary>
-public sealed record TimelineEntry(DeploymentEvent Event, TimeSpan SincePrevious, TimeSpan SinceStart);
+/// <summary>
+/// One timeline entry with the time since the entry before it and since the run began, and — on an
+/// entry that reported a percentage — how far the whole run was then (<see cref="DeploymentProgress"/>).
+/// </summary>
+public sealed record TimelineEntry(DeploymentEvent Event, TimeSpan SincePrevious, TimeSpan SinceStart, int? RunPercent = null);
 
 /// <summary>Everything the timeline page shows, read in one place for the page and the API.</summary>
 public sealed record DeploymentDetails(
@@ -36,12 +39,13 @@ public sealed record DeploymentDetails(
 
         var timeline = new List<TimelineEntry>(events.Count);
         var previous = deployment.CreatedAt;
+        var progress = new DeploymentProgress.Running();
         foreach (var e in events)
         {
-            timeline.Add(new TimelineEntry(e, Positive(e.At - previous), Positive(e.At - deployment.CreatedAt)));
+            timeline.Add(new TimelineEntry(e, Positive(e.At - previous), Positive(e.At - deployment.CreatedAt), progress.After(e)));
             previous = e.At;
         }
-        return new DeploymentDetails(deployment, workflow, requestedBy ?? "(deleted user)", timeline, DeploymentProgress.Percent(deployment.State, events),
+        return new DeploymentDetails(deployment, workflow, requestedBy ?? "(deleted user)", timeline, progress.Of(deployment.State),
             who.MaySeeServedFiles(deployment), who.MayControl(deployment.Machine!));
     }
 

@@ -17,8 +17,29 @@ internal static class DeploymentProgress
         return (int)Math.Min(99, Math.Floor(done));
     }
 
-    /// <summary>The same from a timeline: the highest step estimate and the installer's latest percentage.</summary>
-    public static int Percent(DeploymentState state, IReadOnlyList<DeploymentEvent> events) => Percent(state,
-        events.Where(e => e.Kind == DeploymentEventKind.Step && e.Percent is not null).Max(e => e.Percent),
-        events.LastOrDefault(e => e.Kind == DeploymentEventKind.Installer && e.Percent is not null)?.Percent);
+    /// <summary>
+    /// The same along a timeline, entry by entry, never going back: an installer that reports 50 then
+    /// 25, or a workflow step (95) written after the installer's "done" (100), does not move the run
+    /// backwards. The installer's own numbers stay on their events.
+    /// </summary>
+    public sealed class Running
+    {
+        private int? stepPercent;
+        private int? installerPercent;
+        private int shown;
+
+        /// <summary>The run's progress after <paramref name="e"/>, when it reported a percentage; null otherwise.</summary>
+        public int? After(DeploymentEvent e)
+        {
+            if (e.Percent is not { } p) return null;
+            if (e.Kind == DeploymentEventKind.Step) stepPercent = Math.Max(stepPercent ?? 0, p);
+            else if (e.Kind == DeploymentEventKind.Installer) installerPercent = p;
+            var now = e is { Kind: DeploymentEventKind.Installer, Phase: "done" } ? 100 : Percent(DeploymentState.Active, stepPercent, installerPercent);
+            shown = Math.Max(shown, now);
+            return shown;
+        }
+
+        /// <summary>Where the whole run is: 100 once finished, else the highest seen (below 100).</summary>
+        public int Of(DeploymentState state) => state == DeploymentState.Finished ? 100 : Math.Min(99, shown);
+    }
 }
