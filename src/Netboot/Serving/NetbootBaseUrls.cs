@@ -14,13 +14,15 @@ namespace Portal.Netboot.Serving;
 /// </summary>
 public sealed class NetbootBaseUrls : INetbootAddress
 {
-    private readonly IReadOnlyList<PortalUrls> allowed;
+    // With each URL's scheme and authority (host:port as a Host header names it), parsed once: asked on every netboot request.
+    private readonly IReadOnlyList<(string Scheme, string Authority, PortalUrls Urls)> allowed;
 
     public NetbootBaseUrls(IOptions<NetbootOptions> options)
     {
         var o = options.Value;
         allowed = new[] { o.PublicBaseUrl }.Concat(o.AlsoReachableAt)
-            .Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => new PortalUrls(u!.Trim())).ToList();
+            .Where(u => !string.IsNullOrWhiteSpace(u)).Select(u => new PortalUrls(u!.Trim()))
+            .Select(urls => new Uri(urls.Base) is var uri ? (uri.Scheme, uri.Authority, urls) : default).ToList();
     }
 
     public string? Problem => allowed.Count > 0 ? null
@@ -31,12 +33,11 @@ public sealed class NetbootBaseUrls : INetbootAddress
     public PortalUrls? For(HttpRequest request)
     {
         if (allowed.Count == 0) return null;
-        foreach (var urls in allowed)
+        foreach (var (scheme, authority, urls) in allowed)
         {
-            var u = new Uri(urls.Base);
-            if (string.Equals(u.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(u.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)) return urls;
+            if (string.Equals(scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+                && string.Equals(authority, request.Host.Value, StringComparison.OrdinalIgnoreCase)) return urls;
         }
-        return allowed[0];
+        return allowed[0].Urls;
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
 using Portal.Core.Bmcs;
@@ -9,7 +8,8 @@ using Portal.Core.Discovery.Runs;
 using Portal.Core.Persistence;
 using Portal.Core.Reservations;
 using Portal.Lab;
-using Portal.TestSupport;
+
+using Portal.Core.Tests.Discovery;
 
 namespace Portal.Core.Tests.Bmcs;
 
@@ -23,34 +23,23 @@ public sealed class CertificateTrustTests : IAsyncLifetime
     private readonly string labDirectory = Directory.CreateTempSubdirectory("portal-cert-trust-lab-").FullName;
     private LabFleet lab = default!;
     private ServiceProvider services = default!;
-    private string connectionString = "";
+    private DiscoveryDatabase database = default!;
 
     private LabOptions LabOptions(int port = 0) => new() { BmcCount = 3, FirstAddress = Range, OutputDirectory = labDirectory, Seed = 11, Port = port };
 
     public async Task InitializeAsync()
     {
         lab = await LabFleet.StartAsync(LabOptions());
-        connectionString = await TestPostgres.CreateDatabaseAsync();
-        var collection = new ServiceCollection();
-        collection.AddLogging();
-        collection.AddPortalPersistence(connectionString);
-        collection.AddDiscovery(new ConfigurationBuilder().Build());
-        services = collection.BuildServiceProvider();
-        await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var protector = scope.ServiceProvider.GetRequiredService<CredentialProtector>();
-        db.DiscoverySources.Add(DiscoverySource.Create(DiscoverySourceKind.DnsmasqLeases, lab.LeaseFilePath, lab.Port, true, DateTimeOffset.UtcNow));
-        foreach (var b in lab.Bmcs)
-            db.VendorCredentials.Add(VendorCredential.Create(MacAddress.Parse(b.Mac).ToString(), b.Username, protector.Protect(b.Password), b.SerialNumber, null, null, DateTimeOffset.UtcNow, "test"));
-        await db.SaveChangesAsync();
+        database = await DiscoveryDatabase.CreateAsync();
+        services = database.Services;
+        await database.AddLeaseSourceAsync(lab);
+        await database.AddVendorCredentialsAsync(lab.Bmcs);
     }
 
     public async Task DisposeAsync()
     {
-        await services.DisposeAsync();
+        await database.DisposeAsync();
         await lab.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(connectionString);
         Directory.Delete(labDirectory, true);
     }
 
@@ -148,7 +137,7 @@ public sealed class CertificateTrustTests : IAsyncLifetime
         Assert.Equal(OutcomeStatus.NotFound, (await TrustAsync(999_999, new string('A', 64))).Status);
     }
 
-    private Task<DiscoveryProgress> RunAsync() => services.GetRequiredService<DiscoveryRunner>().RunAsync(Actor.System, default);
+    private Task<DiscoveryProgress> RunAsync() => database.RunAsync();
 
     private async Task<Outcome> TrustAsync(long bmcId, string sha256)
     {

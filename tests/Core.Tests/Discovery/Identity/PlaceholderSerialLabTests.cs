@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
 using Portal.Core.Bmcs;
@@ -8,7 +7,6 @@ using Portal.Core.Discovery;
 using Portal.Core.Discovery.Runs;
 using Portal.Core.Persistence;
 using Portal.Lab;
-using Portal.TestSupport;
 
 namespace Portal.Core.Tests.Discovery.Identity;
 
@@ -22,32 +20,21 @@ public sealed class PlaceholderSerialLabTests : IAsyncLifetime
     private readonly string labDirectory = Directory.CreateTempSubdirectory("portal-placeholder-serial-lab-").FullName;
     private LabFleet lab = default!;
     private ServiceProvider services = default!;
-    private string connectionString = "";
+    private DiscoveryDatabase database = default!;
 
     public async Task InitializeAsync()
     {
         lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 2, FirstAddress = "127.0.76.1", OutputDirectory = labDirectory, Seed = 76, SystemSerial = Oem });
-        connectionString = await TestPostgres.CreateDatabaseAsync();
-        var collection = new ServiceCollection();
-        collection.AddLogging();
-        collection.AddPortalPersistence(connectionString);
-        collection.AddDiscovery(new ConfigurationBuilder().Build());
-        services = collection.BuildServiceProvider();
-        await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var protector = scope.ServiceProvider.GetRequiredService<CredentialProtector>();
-        db.DiscoverySources.Add(DiscoverySource.Create(DiscoverySourceKind.DnsmasqLeases, lab.LeaseFilePath, lab.Port, true, DateTimeOffset.UtcNow));
-        foreach (var b in lab.Bmcs)
-            db.VendorCredentials.Add(VendorCredential.Create(MacAddress.Parse(b.Mac).ToString(), b.Username, protector.Protect(b.Password), null, null, null, DateTimeOffset.UtcNow, "test"));
-        await db.SaveChangesAsync();
+        database = await DiscoveryDatabase.CreateAsync();
+        services = database.Services;
+        await database.AddLeaseSourceAsync(lab);
+        await database.AddVendorCredentialsAsync(lab.Bmcs);
     }
 
     public async Task DisposeAsync()
     {
-        await services.DisposeAsync();
+        await database.DisposeAsync();
         await lab.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(connectionString);
         Directory.Delete(labDirectory, true);
     }
 
@@ -61,7 +48,7 @@ public sealed class PlaceholderSerialLabTests : IAsyncLifetime
         // Twice: before the rule, the second BMC's system took over the first's machine, and the next run moved it back.
         for (var run = 0; run < 2; run++)
         {
-            var progress = await services.GetRequiredService<DiscoveryRunner>().RunAsync(Actor.System, default);
+            var progress = await database.RunAsync();
             Assert.Equal(lab.Bmcs.Count, progress.Inventoried);
 
             await using var scope = services.CreateAsyncScope();

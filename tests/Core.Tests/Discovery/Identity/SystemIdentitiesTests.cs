@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
 using Portal.Core.Bmcs;
@@ -8,7 +7,6 @@ using Portal.Core.Discovery.Runs;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
 using Portal.Core.Reservations;
-using Portal.TestSupport;
 
 namespace Portal.Core.Tests.Discovery.Identity;
 
@@ -22,18 +20,13 @@ public sealed class SystemIdentitiesTests : IAsyncLifetime
     private const string Oem = "To Be Filled By O.E.M.";
     private static readonly Actor Admin = new("admin-id", "admin@test.local");
     private ServiceProvider services = default!;
-    private string connectionString = "";
+    private DiscoveryDatabase database = default!;
     private long bmcX, bmcY;
 
     public async Task InitializeAsync()
     {
-        connectionString = await TestPostgres.CreateDatabaseAsync();
-        var collection = new ServiceCollection();
-        collection.AddLogging();
-        collection.AddPortalPersistence(connectionString);
-        collection.AddDiscovery(new ConfigurationBuilder().Build());
-        services = collection.BuildServiceProvider();
-        await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
+        database = await DiscoveryDatabase.CreateAsync();
+        services = database.Services;
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         var x = db.Bmcs.Add(Bmc.Discovered("02:00:00:00:00:0a", "127.0.80.1", 443, true, DateTimeOffset.UtcNow)).Entity;
@@ -42,11 +35,7 @@ public sealed class SystemIdentitiesTests : IAsyncLifetime
         (bmcX, bmcY) = (x.Id, y.Id);
     }
 
-    public async Task DisposeAsync()
-    {
-        await services.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(connectionString);
-    }
+    public async Task DisposeAsync() => await database.DisposeAsync();
 
     [Fact]
     public async Task AMachineAnotherBmcReportsWithTheSameUuidIsMovedThereAsBefore()

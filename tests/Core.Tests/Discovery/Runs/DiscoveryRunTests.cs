@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
 using Portal.Core.Bmcs;
@@ -11,7 +10,6 @@ using Portal.Core.Persistence;
 using Portal.Core.Users;
 using Portal.Lab;
 using Portal.Lab.Faults;
-using Portal.TestSupport;
 
 namespace Portal.Core.Tests.Discovery.Runs;
 
@@ -20,30 +18,21 @@ public sealed class DiscoveryRunTests : IAsyncLifetime
 {
     private LabFleet lab = default!;
     private ServiceProvider services = default!;
-    private string connectionString = "";
+    private DiscoveryDatabase database = default!;
     private readonly string labDirectory = Directory.CreateTempSubdirectory("portal-discovery-lab-").FullName;
 
     public async Task InitializeAsync()
     {
         lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 8, FirstAddress = "127.0.70.1", OutputDirectory = labDirectory, Seed = 7 });
-        connectionString = await TestPostgres.CreateDatabaseAsync();
-        var collection = new ServiceCollection();
-        collection.AddLogging();
-        collection.AddPortalPersistence(connectionString);
-        collection.AddDiscovery(new ConfigurationBuilder().Build());
-        services = collection.BuildServiceProvider();
-        await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        db.DiscoverySources.Add(DiscoverySource.Create(DiscoverySourceKind.DnsmasqLeases, lab.LeaseFilePath, lab.Port, true, DateTimeOffset.UtcNow));
-        await db.SaveChangesAsync();
+        database = await DiscoveryDatabase.CreateAsync();
+        services = database.Services;
+        await database.AddLeaseSourceAsync(lab);
     }
 
     public async Task DisposeAsync()
     {
-        await services.DisposeAsync();
+        await database.DisposeAsync();
         await lab.DisposeAsync();
-        await TestPostgres.DropDatabaseAsync(connectionString);
         Directory.Delete(labDirectory, true);
     }
 
@@ -170,17 +159,9 @@ public sealed class DiscoveryRunTests : IAsyncLifetime
         }
     }
 
-    private Task<DiscoveryProgress> RunAsync() => services.GetRequiredService<DiscoveryRunner>().RunAsync(Actor.System, default);
+    private Task<DiscoveryProgress> RunAsync() => database.RunAsync();
 
-    private async Task AddVendorCredentialsAsync(IEnumerable<LabBmc> bmcs)
-    {
-        await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var protector = scope.ServiceProvider.GetRequiredService<CredentialProtector>();
-        foreach (var b in bmcs)
-            db.VendorCredentials.Add(VendorCredential.Create(MacAddress.Parse(b.Mac).ToString(), b.Username, protector.Protect(b.Password), b.SerialNumber, null, null, DateTimeOffset.UtcNow, "test"));
-        await db.SaveChangesAsync();
-    }
+    private Task AddVendorCredentialsAsync(IEnumerable<LabBmc> bmcs) => database.AddVendorCredentialsAsync(bmcs);
 
     private async Task<Bmc> BmcAsync(string mac)
     {
