@@ -21,8 +21,8 @@ public sealed class ProfileTests(PortalFactory portal) : ComponentTest(portal), 
 
     private static string CreateToken(IRenderedComponent<Profile> page, string name)
     {
-        page.Find("#token-name").Change(name);
-        page.Find("form").Submit();
+        Fresh.Dispatch(() => page.Find("#token-name").Change(name));
+        Fresh.Dispatch(() => page.Find("form").Submit());
         return page.WaitForElement("#new-token-secret", TimeSpan.FromSeconds(10)).TextContent;
     }
 
@@ -53,7 +53,7 @@ public sealed class ProfileTests(PortalFactory portal) : ComponentTest(portal), 
     public async Task ATokenNeedsAName()
     {
         var page = await OpenAsync();
-        page.Find("form").Submit();
+        Fresh.Dispatch(() => page.Find("form").Submit());
         page.WaitForAssertion(() => Assert.Contains("The Name field is required.", page.Markup));
         Assert.Empty(page.FindAll("#new-token-secret"));
     }
@@ -68,14 +68,14 @@ public sealed class ProfileTests(PortalFactory portal) : ComponentTest(portal), 
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/me")).StatusCode);
         var id = await Portal.WithDbAsync(db => db.ApiTokens.Where(t => t.Name == "to-revoke-in-ui").Select(t => t.Id).SingleAsync());
 
-        page.Find($"tr[data-token-id='{id}'] button").Click();
+        Fresh.Dispatch(() => page.Find($"tr[data-token-id='{id}'] button").Click());
         dialogs.WaitForAssertion(() => Assert.Contains("Revoke token?", dialogs.Markup));
-        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        Fresh.Dispatch(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click());
         Assert.Equal(HttpStatusCode.OK, (await api.GetAsync("/api/v1/me")).StatusCode);
 
-        page.Find($"tr[data-token-id='{id}'] button").Click();
+        Fresh.Dispatch(() => page.Find($"tr[data-token-id='{id}'] button").Click());
         dialogs.WaitForAssertion(() => Assert.Contains("Revoke token?", dialogs.Markup));
-        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Revoke").Click();
+        Fresh.Dispatch(() => dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Revoke").Click());
 
         page.WaitForAssertion(() => Assert.Contains("revoked", page.Find($"tr[data-token-id='{id}']").TextContent));
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.GetAsync("/api/v1/me")).StatusCode);

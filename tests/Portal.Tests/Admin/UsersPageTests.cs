@@ -16,11 +16,11 @@ public sealed class UsersPageTests(PortalFactory portal) : ComponentTest(portal)
     /// <summary>Invites a user through the page and returns the one-time password it showed.</summary>
     internal static string Invite(IRenderedComponent<UsersPage> page, string email, string name, string role)
     {
-        page.WaitForElement("#new-email", TimeSpan.FromSeconds(15)).Change(email);
-        page.Find("#new-name").Change(name);
+        Fresh.Dispatch(() => page.WaitForElement("#new-email", TimeSpan.FromSeconds(15)).Change(email));
+        Fresh.Dispatch(() => page.Find("#new-name").Change(name));
         var select = page.FindComponents<MudSelect<string>>().Single(s => s.Instance.Label == "Role");
         page.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(role)).Wait();
-        page.Find("form").Submit();
+        Fresh.Dispatch(() => page.Find("form").Submit());
         return page.WaitForElement("#invite-secret", TimeSpan.FromSeconds(10)).TextContent;
     }
 
@@ -62,8 +62,8 @@ public sealed class UsersPageTests(PortalFactory portal) : ComponentTest(portal)
     public async Task AnInvalidEmailIsShownNextToTheFieldAndNobodyIsCreated()
     {
         var page = await OpenAsAdminAsync();
-        page.Find("#new-email").Change("not-an-email");
-        page.Find("form").Submit();
+        Fresh.Dispatch(() => page.Find("#new-email").Change("not-an-email"));
+        Fresh.Dispatch(() => page.Find("form").Submit());
 
         page.WaitForAssertion(() => Assert.Contains("valid e-mail", page.Markup));
         Assert.Empty(page.FindAll("#invite-secret"));
@@ -78,7 +78,7 @@ public sealed class UsersPageTests(PortalFactory portal) : ComponentTest(portal)
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("tr[data-user='roles@test.local']")));
 
         Tick(page, "roles@test.local", Roles.Operator);
-        page.Find("tr[data-user='roles@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Save roles")).Click();
+        Fresh.Dispatch(() => page.Find("tr[data-user='roles@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Save roles")).Click());
 
         page.WaitForAssertion(() => Assert.Contains("Roles of roles@test.local updated.", Snackbars));
         Assert.Equal([Roles.Operator, Roles.User], (await Portal.RolesOfAsync("roles@test.local")).Order());
@@ -95,7 +95,7 @@ public sealed class UsersPageTests(PortalFactory portal) : ComponentTest(portal)
 
         // The page is open, but the person lost the Admin role since (or forged the click): the server asks again.
         await SignInAsync("demoted@test.local", Roles.User);
-        page.Find("tr[data-user='demoted@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Save roles")).Click();
+        Fresh.Dispatch(() => page.Find("tr[data-user='demoted@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Save roles")).Click());
 
         page.WaitForAssertion(() => Assert.Contains("This needs the Admin role.", Snackbars));
         Assert.Equal([Roles.User], await Portal.RolesOfAsync("demoted@test.local"));
@@ -105,7 +105,7 @@ public sealed class UsersPageTests(PortalFactory portal) : ComponentTest(portal)
     public async Task AnAdminCannotRemoveTheirOwnAdminRole()
     {
         var page = await OpenAsAdminAsync();
-        page.Find($"tr[data-user='{PortalFactory.AdminEmail}'] input[type=checkbox][data-role='{Roles.Admin}'], tr[data-user='{PortalFactory.AdminEmail}'] [data-role='{Roles.Admin}'] input[type=checkbox]").Change(false);
+        Fresh.Dispatch(() => page.Find($"tr[data-user='{PortalFactory.AdminEmail}'] input[type=checkbox][data-role='{Roles.Admin}'], tr[data-user='{PortalFactory.AdminEmail}'] [data-role='{Roles.Admin}'] input[type=checkbox]").Change(false));
         Click(page, PortalFactory.AdminEmail, "Save roles");
 
         page.WaitForAssertion(() => Assert.Contains("You cannot remove your own Admin role.", Snackbars));
@@ -124,7 +124,7 @@ public sealed class UsersPageTests(PortalFactory portal) : ComponentTest(portal)
         var page = await OpenAsAdminAsync();
         page.WaitForAssertion(() => Assert.Contains("locked", page.Find("tr[data-user='unlock-me@test.local']").TextContent));
 
-        page.Find("tr[data-user='unlock-me@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Unlock")).Click();
+        Fresh.Dispatch(() => page.Find("tr[data-user='unlock-me@test.local']").QuerySelectorAll("button").Single(b => b.TextContent.Contains("Unlock")).Click());
 
         page.WaitForAssertion(() => Assert.Contains("active", page.Find("tr[data-user='unlock-me@test.local']").TextContent));
         Assert.Null(await Portal.WithDbAsync(db => db.Users.Where(u => u.Id == locked.Id).Select(u => u.LockoutEnd).SingleAsync()));

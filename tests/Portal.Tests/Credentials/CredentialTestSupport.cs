@@ -46,11 +46,11 @@ internal static class CredentialTestSupport
         page.FindAll("button").SingleOrDefault(b => b.TextContent.Trim().StartsWith(text, StringComparison.Ordinal));
 
     public static void Click<T>(this IRenderedComponent<T> page, string buttonText) where T : Microsoft.AspNetCore.Components.IComponent =>
-        (page.Button(buttonText) ?? throw new InvalidOperationException($"No button \"{buttonText}\"")).Click();
+        Fresh.Dispatch(() => (page.Button(buttonText) ?? throw new InvalidOperationException($"No button \"{buttonText}\"")).Click());
 
     /// <summary>Ticks or unticks the checkbox labelled <paramref name="label"/>.</summary>
     public static void Tick<T>(this IRenderedComponent<T> page, string label, bool value) where T : Microsoft.AspNetCore.Components.IComponent =>
-        page.FindAll("label").Single(l => l.TextContent.Contains(label, StringComparison.Ordinal)).QuerySelector("input[type=checkbox]")!.Change(value);
+        Fresh.Dispatch(() => page.FindAll("label").Single(l => l.TextContent.Contains(label, StringComparison.Ordinal)).QuerySelector("input[type=checkbox]")!.Change(value));
 
     public static async Task<int> CredentialCountAsync(this PortalFactory factory)
     {

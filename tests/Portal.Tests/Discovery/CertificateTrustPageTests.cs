@@ -25,10 +25,10 @@ public sealed class CertificateTrustPageTests(PortalFactory portal) : ComponentT
             Assert.Equal(lab.Pinned, page.Find($"{row} [data-pinned-sha256]").TextContent);
             Assert.Equal(lab.Presented, page.Find($"{row} [data-presented-sha256]").TextContent);
         });
-        page.Find($"{row} button[data-trust-certificate]").Click();
+        Fresh.Dispatch(() => page.Find($"{row} button[data-trust-certificate]").Click());
         var dialog = Overlays.WaitForElement(".mud-dialog");
         Assert.Contains(lab.Presented, dialog.TextContent);
-        Overlays.Find("#trust-certificate-confirm").Click();
+        Fresh.Dispatch(() => Overlays.Find("#trust-certificate-confirm").Click());
 
         page.WaitForAssertion(() => Assert.Equal("Reachable", page.Find(row).GetAttribute("data-status")), TimeSpan.FromSeconds(30));
         // The list reloads live during the rediscovery; the snackbar comes when the action returns.
@@ -47,8 +47,8 @@ public sealed class CertificateTrustPageTests(PortalFactory portal) : ComponentT
         var page = RenderInteractive<BmcList>();
         var row = $"tr[data-bmc-mac='{MacAddress.Parse(lab.Fleet.Bmcs[0].Mac)}']";
 
-        page.WaitForElement($"{row} button[data-trust-certificate]").Click();
-        Overlays.WaitForElements(".mud-dialog button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        Fresh.Dispatch(() => page.WaitForElement($"{row} button[data-trust-certificate]").Click());
+        Fresh.Dispatch(() => Overlays.WaitForElements(".mud-dialog button").Single(b => b.TextContent.Trim() == "Cancel").Click());
 
         Overlays.WaitForAssertion(() => Assert.Empty(Overlays.FindAll(".mud-dialog")));
         using var scope = Portal.Services.CreateScope();

@@ -28,10 +28,13 @@ public sealed class DiscoveryPageTests(PortalFactory portal) : ComponentTest(por
     private static void Fill<T>(IRenderedComponent<T> page, string label, string value) where T : Microsoft.AspNetCore.Components.IComponent
     {
         var id = page.FindAll("label").Single(l => l.TextContent.Trim() == label).GetAttribute("for");
-        var input = page.Find($"input#{id}");
-        // Immediate fields listen to input, the others to change.
-        if (input.HasAttribute("blazor:oninput") && !input.HasAttribute("blazor:onchange")) input.Input(value);
-        else input.Change(value);
+        Fresh.Dispatch(() =>
+        {
+            var input = page.Find($"input#{id}");
+            // Immediate fields listen to input, the others to change.
+            if (input.HasAttribute("blazor:oninput") && !input.HasAttribute("blazor:onchange")) input.Input(value);
+            else input.Change(value);
+        });
     }
 
     [Fact]
@@ -148,7 +151,7 @@ public sealed class DiscoveryPageTests(PortalFactory portal) : ComponentTest(por
         Assert.Equal("calvin-secret", scope.ServiceProvider.GetRequiredService<CredentialProtector>().Unprotect(source.EncryptedPassword!));
 
         // Disable it again from its row.
-        page.Find("button[aria-label='Disable 127.0.99.7']").Click();
+        Fresh.Dispatch(() => page.Find("button[aria-label='Disable 127.0.99.7']").Click());
         page.WaitForAssertion(() => Assert.Contains("Source 127.0.99.7 disabled.", Snackbars));
         Assert.False((await scope.ServiceProvider.GetRequiredService<AppDbContext>().DiscoverySources.AsNoTracking().SingleAsync(s => s.Value == "127.0.99.7")).Enabled);
     }

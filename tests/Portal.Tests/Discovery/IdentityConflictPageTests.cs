@@ -28,7 +28,7 @@ public sealed class IdentityConflictPageTests(PortalFactory portal) : ComponentT
         var page = RenderInteractive<BmcList>();
 
         page.WaitForAssertion(() => Assert.Equal(setup.Summary, page.Find($"{setup.Row} [data-conflict-summary]").TextContent));
-        page.Find($"{setup.Row} button[data-same-machine]").Click();
+        Fresh.Dispatch(() => page.Find($"{setup.Row} button[data-same-machine]").Click());
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll($"{setup.Row} [data-identity-conflict]")), TimeSpan.FromSeconds(10));
         var machine = await WithDbAsync(db => db.Machines.AsNoTracking().SingleAsync(m => m.Id == setup.MachineId));
@@ -45,7 +45,7 @@ public sealed class IdentityConflictPageTests(PortalFactory portal) : ComponentT
         await SignInAsync(PortalFactory.AdminEmail, Roles.Admin);
         var page = RenderInteractive<BmcList>();
 
-        page.WaitForElement($"{setup.Row} button[data-different-machines]").Click();
+        Fresh.Dispatch(() => page.WaitForElement($"{setup.Row} button[data-different-machines]").Click());
 
         page.WaitForAssertion(() => Assert.Empty(page.FindAll($"{setup.Row} [data-identity-conflict]")), TimeSpan.FromSeconds(10));
         var machines = await WithDbAsync(db => db.Machines.AsNoTracking().Where(m => m.Serial == setup.Serial).OrderBy(m => m.Id).ToListAsync());

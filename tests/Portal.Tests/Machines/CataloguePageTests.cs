@@ -44,7 +44,7 @@ public sealed class CataloguePageTests(PortalFactory portal) : MachinePageTest(p
 
         // Another filter: the results follow, and so does the address (replaced, not reloaded).
         var cpu = page.FindAll("label").Single(l => l.TextContent.Contains("CPU model contains")).GetAttribute("for");
-        page.Find($"input#{cpu}").Input("no such cpu");
+        Fresh.Dispatch(() => page.Find($"input#{cpu}").Input("no such cpu"));
         page.WaitForAssertion(() => Assert.Empty(Names(page)), Wait);
         Assert.Equal("/machines?cores=64&cpu=no%20such%20cpu&tag=follow", Url);
         Assert.Contains("No machines match these filters", page.Find("#catalogue-empty").TextContent);
@@ -93,10 +93,10 @@ public sealed class CataloguePageTests(PortalFactory portal) : MachinePageTest(p
         var page = RenderPage<MachinesPage>();
         page.WaitForAssertion(() => Assert.Equal(2, Names(page).Count), Wait);
 
-        foreach (var id in ids) page.Find($"[data-pick='{id}'] input").Change(true);
+        foreach (var id in ids) Fresh.Dispatch(() => page.Find($"[data-pick='{id}'] input").Change(true));
         await Portal.ReserveAsync(first, ids[1]); // someone else is quicker
         page.WaitForAssertion(() => Assert.Equal(["conflict-0"], Names(page)), Wait); // the page hears of it, the pick stays
-        page.Find("#reserve-selected").Click();
+        Fresh.Dispatch(() => page.Find("#reserve-selected").Click());
 
         page.WaitForAssertion(() => Assert.Contains("conflict-1", page.Find("#reserve-conflicts").TextContent), Wait);
         Assert.Contains("Nothing was reserved", page.Find("#reserve-conflicts").TextContent);
@@ -114,10 +114,10 @@ public sealed class CataloguePageTests(PortalFactory portal) : MachinePageTest(p
         var page = RenderPage<MachinesPage>();
         page.WaitForAssertion(() => Assert.Equal(3, Names(page).Count), Wait);
 
-        page.Find($"[data-pick='{ids[0]}'] input").Change(true);
-        page.Find($"[data-pick='{ids[1]}'] input").Change(true);
+        Fresh.Dispatch(() => page.Find($"[data-pick='{ids[0]}'] input").Change(true));
+        Fresh.Dispatch(() => page.Find($"[data-pick='{ids[1]}'] input").Change(true));
         page.WaitForAssertion(() => Assert.Contains("Reserve selected (2)", page.Find("#reserve-selected").TextContent));
-        page.Find("#reserve-selected").Click();
+        Fresh.Dispatch(() => page.Find("#reserve-selected").Click());
 
         page.WaitForAssertion(() => Assert.Equal("/machines/mine", Url), Wait);
         Assert.Contains(Snackbars, s => s.StartsWith("Reserved 2 machines", StringComparison.Ordinal));

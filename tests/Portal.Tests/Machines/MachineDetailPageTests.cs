@@ -51,7 +51,7 @@ public sealed class MachineDetailPageTests(PortalFactory portal) : MachinePageTe
 
         // The session turns into another plain user while the holder's buttons are still on screen.
         await SignInAsAsync("power-other");
-        page.Find("[data-power-action='On']").Click();
+        Fresh.Dispatch(() => page.Find("[data-power-action='On']").Click());
 
         page.WaitForAssertion(() => Assert.Contains(Snackbars, s => s.Contains("only they or an Operator", StringComparison.OrdinalIgnoreCase)), Wait);
         using var scope = Portal.Services.CreateScope();
@@ -73,11 +73,11 @@ public sealed class MachineDetailPageTests(PortalFactory portal) : MachinePageTe
         page.WaitForAssertion(() => Assert.Equal(["mine-0", "mine-1"], page.FindAll("#my-machines .machine-name").Select(a => a.TextContent.Trim()).Order()), Wait);
         Assert.Contains("lapses in", page.Find("#my-machines").TextContent);
 
-        page.Find("button[aria-label='Release mine-0']").Click();
+        Fresh.Dispatch(() => page.Find("button[aria-label='Release mine-0']").Click());
         ClickInDialog("Cancel");
         Assert.Equal(MachineState.Reserved, (await Portal.MachineAsync(ids[0])).State);
 
-        page.Find("button[aria-label='Release mine-0']").Click();
+        Fresh.Dispatch(() => page.Find("button[aria-label='Release mine-0']").Click());
         ClickInDialog("Release");
 
         page.WaitForAssertion(() => Assert.Equal(["mine-1"], page.FindAll("#my-machines .machine-name").Select(a => a.TextContent.Trim())), Wait);

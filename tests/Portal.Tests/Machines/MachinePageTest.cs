@@ -72,5 +72,5 @@ public abstract class MachinePageTest : ComponentTest
 
     /// <summary>Clicks the button in the open dialog whose text is <paramref name="text"/>.</summary>
     protected void ClickInDialog(string text) =>
-        Providers.WaitForElements(".mud-dialog button").Single(b => b.TextContent.Trim() == text).Click();
+        Fresh.Dispatch(() => Providers.WaitForElements(".mud-dialog button").Single(b => b.TextContent.Trim() == text).Click());
 }

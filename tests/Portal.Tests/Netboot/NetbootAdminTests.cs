@@ -28,7 +28,7 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
     /// <summary>Types into the editor and waits until the page has rendered it, so the next click hits the current render.</summary>
     private static void Type(IRenderedComponent<TemplateEditPage> page, string text)
     {
-        page.Find("#template-text").Change(text);
+        Fresh.Dispatch(() => page.Find("#template-text").Change(text));
         page.WaitForAssertion(() => Assert.Equal(text, page.Find("#template-text").TextContent));
     }
 
@@ -49,12 +49,12 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
 
         var edit = Render<OsProfileEditPage>(p => p.Add(x => x.Id, id)); // the providers are there already
         edit.WaitForAssertion(() => Assert.Equal("Lab installer", edit.Find("#name").GetAttribute("value")));
-        edit.Find("#args").Change("console=ttyS0 panic=10 quiet");
-        edit.Find("#params").Change("install_seconds=1\nextra=yes");
-        edit.Find("#restart-after-install input[type=checkbox], input#restart-after-install").Change(true);
+        Fresh.Dispatch(() => edit.Find("#args").Change("console=ttyS0 panic=10 quiet"));
+        Fresh.Dispatch(() => edit.Find("#params").Change("install_seconds=1\nextra=yes"));
+        Fresh.Dispatch(() => edit.Find("#restart-after-install input[type=checkbox], input#restart-after-install").Change(true));
         Assert.Contains("installers that change address mid-install", edit.Find("#token-bound-help").TextContent);
-        edit.Find("#token-bound-to-address input[type=checkbox], input#token-bound-to-address").Change(false);
-        edit.Find("form").Submit();
+        Fresh.Dispatch(() => edit.Find("#token-bound-to-address input[type=checkbox], input#token-bound-to-address").Change(false));
+        Fresh.Dispatch(() => edit.Find("form").Submit());
 
         edit.WaitForAssertion(() => Assert.Equal("/admin/os-profiles", Path));
         Assert.Contains("Saved Lab installer.", Snackbars);
@@ -73,16 +73,16 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
     {
         await SignInAsAdminAsync();
         var edit = RenderInteractive<OsProfileEditPage>();
-        edit.WaitForElement("#name", TimeSpan.FromSeconds(15)).Change("Lab installer"); // taken by a starter profile
-        edit.Find("#kernel").Change("/boot-files/x/vmlinuz");
-        edit.Find("#initrds").Change("/boot-files/x/initrd.img");
-        edit.Find("#template").Change("lab-installer");
-        edit.Find("#params").Change("not a parameter");
-        edit.Find("form").Submit();
+        Fresh.Dispatch(() => edit.WaitForElement("#name", TimeSpan.FromSeconds(15)).Change("Lab installer")); // taken by a starter profile
+        Fresh.Dispatch(() => edit.Find("#kernel").Change("/boot-files/x/vmlinuz"));
+        Fresh.Dispatch(() => edit.Find("#initrds").Change("/boot-files/x/initrd.img"));
+        Fresh.Dispatch(() => edit.Find("#template").Change("lab-installer"));
+        Fresh.Dispatch(() => edit.Find("#params").Change("not a parameter"));
+        Fresh.Dispatch(() => edit.Find("form").Submit());
 
         edit.WaitForAssertion(() => Assert.Contains("\"not a parameter\" is not name=value", edit.Markup));
-        edit.Find("#params").Change("a=1");
-        edit.Find("form").Submit();
+        Fresh.Dispatch(() => edit.Find("#params").Change("a=1"));
+        Fresh.Dispatch(() => edit.Find("form").Submit());
 
         edit.WaitForAssertion(() => Assert.Contains("A profile called \"Lab installer\" exists already.", edit.Markup));
         Assert.Equal(1, await Portal.WithDbAsync(db => db.OsProfiles.CountAsync(p => p.Name == "Lab installer")));
@@ -100,12 +100,12 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
         Select<long>(page, "Preview for machine", machineId);
 
         Type(page, "network --hostname={{deployment.hostnme}}");
-        page.Find("#preview").Click();
+        Fresh.Dispatch(() => page.Find("#preview").Click());
         // The first preview compiles the template set: more than bUnit's default second on a busy machine.
         page.WaitForAssertion(() => Assert.Contains("unknown variable 'deployment.hostnme'", page.Find("#preview-error").TextContent), TimeSpan.FromSeconds(10));
 
         Type(page, "network --device={{machine.mac}}");
-        page.Find("#preview").Click();
+        Fresh.Dispatch(() => page.Find("#preview").Click());
         page.WaitForAssertion(() => Assert.Equal($"network --device={mac}", page.Find("#preview-output").TextContent), TimeSpan.FromSeconds(10));
         Assert.Empty(page.FindAll("#preview-error"));
     }
@@ -119,7 +119,7 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
         foreach (var (text, version) in new[] { ("network --bootproto=dhcp # v1", 1), ("network --bootproto=dhcp # v2", 2) })
         {
             Type(page, text);
-            page.Find("#save-template").Click();
+            Fresh.Dispatch(() => page.Find("#save-template").Click());
             page.WaitForAssertion(() => Assert.Contains($"Saved as version {version}.", Snackbars));
         }
 
@@ -131,7 +131,7 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
 
         var reopened = Render<TemplateEditPage>(p => p.Add(x => x.Kind, "snippet").Add(x => x.Name, "kickstart-network"));
         reopened.WaitForAssertion(() => Assert.Equal("network --bootproto=dhcp # v2", reopened.Find("#template-text").TextContent));
-        reopened.Find("#versions [data-version='1']").Click();
+        Fresh.Dispatch(() => reopened.Find("#versions [data-version='1']").Click());
         reopened.WaitForAssertion(() => Assert.Equal("network --bootproto=dhcp # v1", reopened.Find("#template-text").TextContent));
     }
 
@@ -142,13 +142,13 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
         var page = RenderInteractive<TemplatesPage>();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("#snippets [data-template='kickstart-network']")));
 
-        page.Find("#new-name").Change("bad name!");
-        page.Find("#new-template").Click();
+        Fresh.Dispatch(() => page.Find("#new-name").Change("bad name!"));
+        Fresh.Dispatch(() => page.Find("#new-template").Click());
         page.WaitForAssertion(() => Assert.Contains("letters, digits, '-' and '_'", page.Markup));
         Assert.Equal("/", Path);
 
-        page.Find("#new-name").Change("my-template");
-        page.Find("#new-template").Click();
+        Fresh.Dispatch(() => page.Find("#new-name").Change("my-template"));
+        Fresh.Dispatch(() => page.Find("#new-template").Click());
         page.WaitForAssertion(() => Assert.Equal("/admin/templates/template/my-template", Path));
     }
 

@@ -8,6 +8,7 @@ using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
 using Portal.Core.Users;
 using Portal.Provisioning;
+using Portal.Tests.Support;
 
 namespace Portal.Tests.Provisioning;
 
@@ -40,7 +41,7 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
 
         var page = Show<ProvisionPage>();
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#provision-machines input[type=checkbox]:checked").Count), Patience);
-        page.Find("#start-provisioning").Click();
+        Fresh.Dispatch(() => page.Find("#start-provisioning").Click());
 
         page.WaitForAssertion(() => Assert.Contains("Give a hostname pattern, e.g. node{n}.lab.", FieldText(page, "hostname")));
         Assert.Empty(await DeploymentsOnAsync(mine));
@@ -56,10 +57,10 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
         var page = Show<ProvisionPage>();
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#provision-machines input[type=checkbox]:checked").Count), Patience);
 
-        page.Find("#hostname").Change("same.lab");
-        page.Find("#ssh-keys").Change(Key + "\nnot-a-key here");
-        page.Find("#parameters").Change("install_seconds=1\njust words");
-        page.Find("#start-provisioning").Click();
+        Fresh.Dispatch(() => page.Find("#hostname").Change("same.lab"));
+        Fresh.Dispatch(() => page.Find("#ssh-keys").Change(Key + "\nnot-a-key here"));
+        Fresh.Dispatch(() => page.Find("#parameters").Change("install_seconds=1\njust words"));
+        Fresh.Dispatch(() => page.Find("#start-provisioning").Click());
 
         page.WaitForAssertion(() => Assert.Contains("needs {n} or {name}", FieldText(page, "hostname")));
         Assert.Contains("Line 2: \"not-a-key here\" does not look like an SSH public key", FieldText(page, "ssh-keys"));
@@ -80,9 +81,9 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
         // The machine listed second starts elsewhere (another tab, the API) while this form is open.
         var listed = page.FindAll("#provision-machines [data-machine-id]").Select(e => long.Parse(e.GetAttribute("data-machine-id")!)).ToList();
         await Portal.StartAsync(alice.Api, listed[1], "elsewhere.lab");
-        page.Find("#hostname").Change("multi{n}.lab");
-        page.Find("#ssh-keys").Change(Key);
-        page.Find("#start-provisioning").Click();
+        Fresh.Dispatch(() => page.Find("#hostname").Change("multi{n}.lab"));
+        Fresh.Dispatch(() => page.Find("#ssh-keys").Change(Key));
+        Fresh.Dispatch(() => page.Find("#start-provisioning").Click());
 
         page.WaitForAssertion(() => Assert.NotNull(page.Find("#provision-errors")), Patience);
         var started = Assert.Single(page.FindAll("#provision-started li"));
@@ -109,8 +110,8 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
         var page = Show<ProvisionPage>();
         page.WaitForAssertion(() => Assert.Equal(2, page.FindAll("#provision-machines input[type=checkbox]:checked").Count), Patience);
 
-        page.Find("#hostname").Change("{name}");
-        page.Find("#start-provisioning").Click();
+        Fresh.Dispatch(() => page.Find("#hostname").Change("{name}"));
+        Fresh.Dispatch(() => page.Find("#start-provisioning").Click());
 
         page.WaitForAssertion(() => Assert.Equal("deployments", Location), Patience);
         Assert.Contains(Snackbars, s => s.StartsWith("Started 2 deployments", StringComparison.Ordinal));
