@@ -6,7 +6,10 @@ using Portal.Core.Users;
 
 namespace Portal.Activity;
 
-/// <summary>What "recent activity" means for someone: everything for Admins and Operators, own actions otherwise.</summary>
+/// <summary>
+/// What "recent activity" means for someone: everything for Admins (the audit log is theirs), each other
+/// user's own actions — Operators included, who act on every machine but do not read the audit log.
+/// </summary>
 internal static class ActivityQuery
 {
     public const int Size = 15;
@@ -14,7 +17,7 @@ internal static class ActivityQuery
     public static Task<List<AuditEvent>> RecentForAsync(this AppDbContext db, ClaimsPrincipal user, CancellationToken ct = default)
     {
         var events = db.AuditEvents.AsNoTracking();
-        if (!user.IsInRole(Roles.Admin) && !user.IsInRole(Roles.Operator))
+        if (!user.IsInRole(Roles.Admin))
         {
             var id = user.FindFirstValue(ClaimTypes.NameIdentifier);
             events = events.Where(e => e.ActorId == id);

@@ -61,7 +61,7 @@ public sealed partial class MachineDetailPage : LiveComponent
     {
         Who = await User.RequesterAsync();
         await using var db = await Contexts.CreateDbContextAsync();
-        detail = await MachineDetails.LoadAsync(db, Id, default);
+        detail = await MachineDetails.LoadAsync(db, Id, Who, default);
         deployments = detail is null ? [] : await DeploymentRows.ListAsync(db, Who, q => q.Where(d => d.MachineId == Id).OrderByDescending(d => d.Id).Take(5), default);
         // The tags box shows the saved tags until the operator starts editing another machine's.
         if (detail is not null && tagsOf != Id) { tags = string.Join(", ", detail.Machine.Tags); tagsOf = Id; }

@@ -3,6 +3,7 @@ using Portal.Core.Auditing;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
 using Portal.Core.Power;
+using Portal.Core.Reservations;
 
 namespace Portal.Machines;
 
@@ -12,20 +13,24 @@ public sealed record MachineDetails(Machine Machine, IReadOnlyList<PowerOperatio
 {
     public PowerOperation? ActiveOperation => PowerOperations.FirstOrDefault(o => !o.IsFinished);
 
-    public static async Task<MachineDetails?> LoadAsync(AppDbContext db, long id, CancellationToken ct)
+    public static async Task<MachineDetails?> LoadAsync(AppDbContext db, long id, Requester who, CancellationToken ct)
     {
         var machine = await db.Machines.AsNoTracking().Include(m => m.Bmc).SingleOrDefaultAsync(m => m.Id == id, ct);
         if (machine is null) return null;
         var operations = await db.PowerOperations.AsNoTracking().Where(o => o.MachineId == id).OrderByDescending(o => o.Id).Take(5).ToListAsync(ct);
         // Discovery names a new machine by UUID or serial (it has no id yet); later events use the id.
         var keys = new[] { id.ToString(), machine.Uuid?.ToString(), machine.Serial }.OfType<string>().ToList();
-        var history = await db.AuditEvents.AsNoTracking().Where(e => e.TargetType == "machine" && keys.Contains(e.TargetId!))
-            .OrderByDescending(e => e.Id).Take(50).ToListAsync(ct);
+        var history = db.AuditEvents.AsNoTracking().Where(e => e.TargetType == "machine" && keys.Contains(e.TargetId!));
+        // Deployment events name hostnames and carry installer messages: they are for those who may see the
+        // deployments themselves (DeploymentAccess) — Operators, whoever holds the machine now, and each user's own.
+        if (!who.IsOperator && !machine.IsHeldBy(who.UserId))
+            history = history.Where(e => !e.Action.StartsWith("deployment.") || e.ActorId == who.UserId);
+        var recent = await history.OrderByDescending(e => e.Id).Take(50).ToListAsync(ct);
         // A deployed (or failed) machine is released through a run that can wipe it first with any profile.
         var wipes = machine.State is MachineState.Deployed or MachineState.Failed
             ? await WipeChoice.ListAsync(db, ct)
             : [];
-        return new MachineDetails(machine, operations, history, wipes);
+        return new MachineDetails(machine, operations, recent, wipes);
     }
 }
 

@@ -39,6 +39,29 @@ public sealed class HomeTests(PortalFactory portal) : ComponentTest(portal), ICl
         home.WaitForAssertion(() => Assert.Contains("Something happened elsewhere", home.Markup), TimeSpan.FromSeconds(10));
     }
 
+    [Theory]
+    [InlineData(Roles.Admin, true)]     // the audit log is theirs
+    [InlineData(Roles.Operator, false)] // they act on every machine, but read only their own activity
+    [InlineData(Roles.User, false)]
+    public async Task RecentActivityShowsOthersActionsOnlyToAdmins(string role, bool seesOthers)
+    {
+        var me = await Portal.CreateUserAsync($"activity-{role}@test.local", "Activity-Passw0rd", role);
+        using (var scope = Portal.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            var now = DateTimeOffset.UtcNow;
+            db.AuditEvents.Add(AuditEvent.Record(new Actor("someone-else", "else@test.local"), "test.theirs", "test", "1", $"Someone else's doing for {role}", now));
+            db.AuditEvents.Add(AuditEvent.Record(new Actor(me.Id, me.UserName!), "test.mine", "test", "1", $"My own doing as {role}", now));
+            await db.SaveChangesAsync();
+        }
+        SignIn(me.Id, me.UserName!, role);
+
+        var home = RenderInteractive<Home>();
+
+        home.WaitForAssertion(() => Assert.Contains($"My own doing as {role}", home.Find("#recent-activity").TextContent));
+        Assert.Equal(seesOthers, home.Find("#recent-activity").TextContent.Contains($"Someone else's doing for {role}"));
+    }
+
     [Fact]
     public async Task MyReservationAppearsWithItsLapseAndTheCountsFollowLive()
     {

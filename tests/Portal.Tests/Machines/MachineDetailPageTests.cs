@@ -1,10 +1,12 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Auditing;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
 using Portal.Core.Users;
 using Portal.Machines;
+using Portal.Tests.Netboot;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Machines;
@@ -82,5 +84,33 @@ public sealed class MachineDetailPageTests(PortalFactory portal) : MachinePageTe
 
         page.WaitForAssertion(() => Assert.Equal(["mine-1"], page.FindAll("#my-machines .machine-name").Select(a => a.TextContent.Trim())), Wait);
         Assert.Equal(MachineState.Available, (await Portal.MachineAsync(ids[0])).State);
+    }
+
+    [Theory]
+    [InlineData("stranger", false)] // neither asked for the deployment nor holds the machine
+    [InlineData("holder", true)]    // the machine's history is theirs to diagnose
+    [InlineData("operator", true)]
+    public async Task AnotherUsersDeploymentHostnameAndInstallerMessageAreInTheHistoryOnlyForThoseWhoMaySeeTheDeployment(string viewer, bool sees)
+    {
+        var ids = await Portal.SeedMachinesAsync("history-" + viewer, (8, 0));
+        var asker = await Portal.RequesterAsync("history-asker-" + viewer);
+        await Portal.WithDbAsync(async db =>
+        {
+            var now = DateTimeOffset.UtcNow;
+            var machine = ids[0].ToString();
+            db.AuditEvents.Add(AuditEvent.Record(asker.Actor, "machine.power-requested", "machine", machine, "history: On requested", now));
+            db.AuditEvents.Add(AuditEvent.Record(asker.Actor, "deployment.started", "machine", machine, "Deployment 1 (secret-host.lab) started", now));
+            db.AuditEvents.Add(AuditEvent.Record(Actor.System, "deployment.failed", "machine", machine, "Deployment 1 failed: installer said disk exploded", now));
+            return await db.SaveChangesAsync();
+        });
+        var me = await SignInAsAsync("history-" + viewer + "-viewer", viewer == "operator" ? [Roles.Operator] : []);
+        if (viewer == "holder") await Portal.ReserveAsync(me, ids[0]);
+
+        var page = Detail(ids[0]);
+
+        page.WaitForAssertion(() => Assert.Contains("history: On requested", page.Find("#machine-history").TextContent), Wait);
+        var history = page.Find("#machine-history").TextContent;
+        Assert.Equal(sees, history.Contains("secret-host.lab"));
+        Assert.Equal(sees, history.Contains("disk exploded"));
     }
 }

@@ -32,7 +32,7 @@ public sealed class ReleaseApiTests(ProvisioningFactory factory)
         // What the machine page's release dialog offers.
         await using (var scope = factory.Services.CreateAsyncScope())
         {
-            var details = await Portal.Machines.MachineDetails.LoadAsync(scope.ServiceProvider.GetRequiredService<Portal.Core.Persistence.AppDbContext>(), machineId, default);
+            var details = await Portal.Machines.MachineDetails.LoadAsync(scope.ServiceProvider.GetRequiredService<Portal.Core.Persistence.AppDbContext>(), machineId, Portal.Core.Reservations.Requester.System, default);
             Assert.Contains(details!.WipeProfiles, p => p.Name == "Lab installer");
         }
 
