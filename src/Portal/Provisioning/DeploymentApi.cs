@@ -29,8 +29,12 @@ internal static class DeploymentApi
         string State, string? Step, string? StepLabel, int? Attempt, DateTimeOffset? Deadline, string? LastError, string? FailureReason,
         DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, int Percent);
 
+    /// <summary>
+    /// One entry. <c>Percent</c> is what the entry itself said (an installer's own number); <c>RunPercent</c>
+    /// how far the whole run was then, which never goes back.
+    /// </summary>
     public sealed record TimelineEvent(long Id, DateTimeOffset At, string Kind, string Phase, string Message, int? Percent, JsonElement? Facts,
-        double SincePreviousSeconds, double SinceStartSeconds);
+        double SincePreviousSeconds, double SinceStartSeconds, int? RunPercent);
 
     /// <summary>The served files, SSH keys and parameters are null unless the caller started the deployment or is an Operator or Admin.</summary>
     public sealed record DeploymentDetail(long Id, long MachineId, string Machine, string Hostname, long? ProfileId, string? Profile, string RequestedBy,
@@ -222,10 +226,10 @@ internal static class DeploymentApi
     {
         var (d, w, secrets) = (details.Deployment, details.Workflow, details.ShowsServedFiles);
         return new DeploymentDetail(d.Id, d.MachineId, d.Machine!.Name, d.Hostname, d.ProfileId, d.Profile?.Name, details.RequestedBy,
-            d.State.ToString(), w?.Step.ToString(), w?.Step.Label(), w?.Attempt, w?.Deadline, w?.LastError, d.FailureReason, d.CreatedAt, d.FinishedAt, details.Percent,
+            d.State.ToString(), details.Step?.ToString(), details.Step?.Label(), w?.Attempt, details.Deadline, w?.LastError, d.FailureReason, d.CreatedAt, d.FinishedAt, details.Percent,
             secrets ? d.SshKeys : null, secrets ? d.Parameters : null, d.RenderedAt, secrets ? d.IpxeScript : null, secrets ? d.Config : null,
             details.Timeline.Select(t => new TimelineEvent(t.Event.Id, t.Event.At, t.Event.Kind.ToString(), t.Event.Phase, t.Event.Message, t.Event.Percent,
                 t.Event.FactsJson is { } facts ? JsonDocument.Parse(facts).RootElement.Clone() : null,
-                Math.Round(t.SincePrevious.TotalSeconds, 3), Math.Round(t.SinceStart.TotalSeconds, 3))).ToList());
+                Math.Round(t.SincePrevious.TotalSeconds, 3), Math.Round(t.SinceStart.TotalSeconds, 3), t.RunPercent)).ToList());
     }
 }

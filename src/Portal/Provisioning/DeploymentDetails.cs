@@ -18,11 +18,20 @@ public sealed record DeploymentDetails(
     bool ShowsServedFiles, bool MayAct)
 {
     public bool IsActive => Deployment.IsActive;
+
+    /// <summary>The step as people are told it (<see cref="ProvisioningSteps.AsSeen"/>).</summary>
+    public ProvisioningStep? Step => Workflow?.Step.AsSeen(Deployment.State);
+
+    /// <summary>When the current step gives up: only while the deployment still waits on its machine.</summary>
+    public DateTimeOffset? Deadline => Deployment.IsActive && Workflow is { IsFinished: false } w ? w.Deadline : null;
     public bool MayCancel => MayAct && Deployment.IsActive;
     /// <summary>The same rule the retry itself checks; a newer run on the machine is refused there with its reason.</summary>
     public bool MayRetry => MayAct && Deployment.State == DeploymentState.Failed && Deployment.Machine!.State == Core.Machines.MachineState.Failed;
 
-    /// <summary>From the first entry to the last (or to now, while the run is active).</summary>
+    /// <summary>
+    /// The run's one duration: from the request to the installer's "done" (or the failure or cancel), to
+    /// now while it is active. The "Deployed … installed in" entry, the board and the API say the same.
+    /// </summary>
     public TimeSpan Elapsed(DateTimeOffset now) => (Deployment.FinishedAt ?? (Deployment.IsActive ? now : Timeline.LastOrDefault()?.Event.At ?? now)) - Deployment.CreatedAt;
 
     /// <summary>Null when there is no such deployment or <paramref name="who"/> may not see it.</summary>

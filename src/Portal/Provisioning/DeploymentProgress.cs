@@ -4,8 +4,8 @@ namespace Portal.Provisioning;
 
 /// <summary>
 /// How far a run is, for the progress bar. The workflow's step entries carry its own estimate of
-/// the share done; the installer's percentages cover what is left after the last of those. Only a
-/// finished run shows 100.
+/// the share done; the installer's percentages cover what is left after the last of those. Both are
+/// taken at their highest so far, so progress never goes back. Only a finished run shows 100.
 /// </summary>
 internal static class DeploymentProgress
 {
@@ -33,7 +33,7 @@ internal static class DeploymentProgress
         {
             if (e.Percent is not { } p) return null;
             if (e.Kind == DeploymentEventKind.Step) stepPercent = Math.Max(stepPercent ?? 0, p);
-            else if (e.Kind == DeploymentEventKind.Installer) installerPercent = p;
+            else if (e.Kind == DeploymentEventKind.Installer) installerPercent = Math.Max(installerPercent ?? 0, p);
             var now = e is { Kind: DeploymentEventKind.Installer, Phase: "done" } ? 100 : Percent(DeploymentState.Active, stepPercent, installerPercent);
             shown = Math.Max(shown, now);
             return shown;

@@ -31,10 +31,10 @@ internal static class DeploymentRows
             d.State, d.Kind, d.FailureReason, d.CreatedAt, d.FinishedAt,
             Workflow = db.DeploymentWorkflows.Where(w => w.DeploymentId == d.Id).Select(w => new WorkflowBits(w.Step, w.Attempt, w.Deadline, w.LastError, w.QueueReason)).FirstOrDefault(),
             StepPercent = d.Events.Where(e => e.Kind == DeploymentEventKind.Step).Max(e => e.Percent),
-            InstallerPercent = d.Events.Where(e => e.Kind == DeploymentEventKind.Installer && e.Percent != null).OrderByDescending(e => e.Id).Select(e => e.Percent).FirstOrDefault(),
+            InstallerPercent = d.Events.Where(e => e.Kind == DeploymentEventKind.Installer).Max(e => e.Percent),
         }).ToListAsync(ct);
         return rows.Select(r => new DeploymentRow(r.Id, r.MachineId, r.MachineName, r.Hostname, r.ProfileId, r.ProfileName, r.RequestedBy ?? "(deleted user)",
-            r.State, r.Workflow?.Step, r.Workflow?.Attempt, r.Workflow?.Deadline, r.Workflow?.LastError, r.FailureReason, r.CreatedAt, r.FinishedAt,
+            r.State, r.Workflow?.Step.AsSeen(r.State), r.Workflow?.Attempt, r.State == DeploymentState.Active ? r.Workflow?.Deadline : null, r.Workflow?.LastError, r.FailureReason, r.CreatedAt, r.FinishedAt,
             DeploymentProgress.Percent(r.State, r.StepPercent, r.InstallerPercent), r.Kind, r.Workflow?.QueueReason)).ToList();
     }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Provisioning;
+using Portal.Core.Provisioning.Workflow;
 using Portal.Lab;
 using Portal.Lab.Netboot;
 using Portal.Netboot.Templates;
@@ -36,6 +37,45 @@ public sealed class SimulatedNetbootTests(SimulatedNetbootFactory factory) : ICl
         Assert.Equal(["pre", "progress", "post", "done"], timeline.Where(e => e.Kind == "Installer").Select(e => e.Phase).Distinct());
         Assert.Contains(timeline, e => e is { Kind: "Installer", Phase: "done" } && e.Message.Contains("finished"));
         Assert.Equal("Hdd", factory.Systems[machineId].LastBootSource);
+        await TheTimelineTellsTheTruthAsync(api, id);
+    }
+
+    /// <summary>
+    /// Ordered by reality: a waiting step's row is stamped when the machine acted and sits right after
+    /// the request that ended it; the run's progress never goes back; and the run has one duration.
+    /// </summary>
+    private static async Task TheTimelineTellsTheTruthAsync(HttpClient api, long id)
+    {
+        var detail = await api.GetFromJsonAsync<JsonElement>($"/api/v1/deployments/{id}");
+        var events = detail.GetProperty("events").EnumerateArray()
+            .Select(e => (Kind: e.GetProperty("kind").GetString()!, Phase: e.GetProperty("phase").GetString()!, At: e.GetProperty("at").GetDateTimeOffset(),
+                Message: e.GetProperty("message").GetString()!, Run: e.GetProperty("runPercent") is { ValueKind: JsonValueKind.Number } r ? r.GetInt32() : (int?)null))
+            .ToList();
+        int Index(string kind, string phase) => events.FindIndex(e => e.Kind == kind && e.Phase == phase);
+
+        // A step cannot end before it began: a fetch during the step before is answered when the step begins.
+        foreach (var (step, before, kind, phase) in new[]
+        {
+            ("wait-for-script-fetch", "power-on", "Netboot", "script"),
+            ("wait-for-config-fetch", "wait-for-script-fetch", "Netboot", "config"),
+            ("wait-for-installer-done", "wait-for-config-fetch", "Installer", "done"),
+        })
+        {
+            var (stepAt, actedAt) = (Index("Step", step), Index(kind, phase) is >= 0 and var i ? i : Index(kind, "user-data"));
+            Assert.True(stepAt > actedAt, $"\"{step}\" is listed after the {phase} it describes");
+            var began = events[Index("Step", before)].At;
+            Assert.Equal(events[actedAt].At > began ? events[actedAt].At : began, events[stepAt].At);
+        }
+        Assert.True(Index("Step", "wait-for-config-fetch") < Index("Installer", "pre"), "the config fetch's step comes before the installer's first event");
+
+        var runs = events.Where(e => e.Run is not null).Select(e => e.Run!.Value).ToList();
+        Assert.Equal(runs.Order(), runs);
+        Assert.Equal(100, runs[^1]);
+
+        var took = WorkflowTimeline.Took(detail.GetProperty("finishedAt").GetDateTimeOffset() - detail.GetProperty("createdAt").GetDateTimeOffset());
+        Assert.EndsWith($"installed in {took}", events[Index("Step", "deployed")].Message);
+        Assert.Equal("Deployed", detail.GetProperty("step").GetString());
+        Assert.Equal(JsonValueKind.Null, detail.GetProperty("deadline").ValueKind);
     }
 
     [Fact]

@@ -38,6 +38,14 @@ public static class ProvisioningSteps
         step is ProvisioningStep.PowerOff or ProvisioningStep.SetPxeOverride or ProvisioningStep.PowerOn or ProvisioningStep.ClearOverride
             or ProvisioningStep.Restart or ProvisioningStep.ReleasePowerOff;
 
+    /// <summary>
+    /// The step as people are told it. The installer's "done" ends the deployment at once and the run
+    /// notices a moment later (it is woken): in between, what really happens next is clearing the boot
+    /// override — not a wait for the installer with a deadline.
+    /// </summary>
+    public static ProvisioningStep AsSeen(this ProvisioningStep step, DeploymentState state) =>
+        state == DeploymentState.Finished && step < ProvisioningStep.ClearOverride ? ProvisioningStep.ClearOverride : step;
+
     /// <summary>The timeline's phase name for a step ("power-off", "wait-for-script-fetch"...).</summary>
     public static string Phase(this ProvisioningStep step) =>
         string.Concat(step.ToString().Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));

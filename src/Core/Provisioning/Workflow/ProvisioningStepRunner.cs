@@ -82,10 +82,14 @@ public sealed class ProvisioningStepRunner(
         switch (deployment.State)
         {
             case DeploymentState.Finished when workflow.Step < ProvisioningStep.ClearOverride:
+            {
+                // Stamped when the installer said so, not when this run looked: the row sits beside the "done" it describes.
+                var doneAt = Later(deployment.FinishedAt ?? now, workflow.StepStartedAt);
                 WorkflowTimeline.Step(db, deployment, ProvisioningStep.WaitForInstallerDone,
-                    $"The installer reported done {WorkflowTimeline.Took(now - workflow.StepStartedAt)} after the {workflow.Step.Label().ToLowerInvariant()} step began", now);
-                workflow.Advance(ProvisioningStep.ClearOverride, now);
+                    $"The installer reported done {WorkflowTimeline.Took(doneAt - workflow.StepStartedAt)} after the {workflow.Step.Label().ToLowerInvariant()} step began", doneAt);
+                workflow.Advance(ProvisioningStep.ClearOverride, doneAt);
                 return now;
+            }
             case DeploymentState.Finished when workflow.Step == ProvisioningStep.ClearOverride:
                 return await ClearOverrideAsync(db, workflow, deployment, ct);
             case DeploymentState.Finished when workflow.Step == ProvisioningStep.Restart:
@@ -97,7 +101,8 @@ public sealed class ProvisioningStepRunner(
             case DeploymentState.Finished:
                 throw new InvalidOperationException($"Deployment {deployment.Id} finished but its run is at {workflow.Step}.");
             case DeploymentState.Failed:
-                WorkflowTimeline.Step(db, deployment, workflow.Step, $"Run stopped at \"{workflow.Step.Label()}\": {deployment.FailureReason}", now);
+                WorkflowTimeline.Step(db, deployment, workflow.Step, $"Run stopped at \"{workflow.Step.Label()}\": {deployment.FailureReason}",
+                    Later(deployment.FinishedAt ?? now, workflow.StepStartedAt));
                 workflow.Fail(deployment.FailureReason ?? "The deployment failed.", now);
                 return null;
             default:
@@ -148,9 +153,12 @@ public sealed class ProvisioningStepRunner(
         {
             var what = workflow.Step == ProvisioningStep.WaitForScriptFetch ? "iPXE script" : "installer config";
             // Stamped when the machine fetched it (not when this run looked), so the row sits beside the fetch on the timeline.
-            var ended = at > workflow.StepStartedAt ? at : workflow.StepStartedAt;
-            WorkflowTimeline.Step(db, deployment, workflow.Step, $"The machine fetched its {what} {WorkflowTimeline.Took(Max(at - workflow.StepStartedAt, TimeSpan.Zero))} after the step began", ended);
-            workflow.Advance(next, now, nextTimeout);
+            var ended = Later(at, workflow.StepStartedAt);
+            WorkflowTimeline.Step(db, deployment, workflow.Step, at < workflow.StepStartedAt
+                ? $"The machine had fetched its {what} {WorkflowTimeline.Took(workflow.StepStartedAt - at)} before the step began"
+                : $"The machine fetched its {what} {WorkflowTimeline.Took(at - workflow.StepStartedAt)} after the step began", ended);
+            // The next step began when the machine acted: its deadline ("within … of the fetch") counts from there.
+            workflow.Advance(next, ended, nextTimeout);
             return now;
         }
         return TimedOut(db, workflow, deployment, timeoutReason, now);
@@ -236,7 +244,9 @@ public sealed class ProvisioningStepRunner(
 
     private static DateTimeOffset? Deployed(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, DateTimeOffset end)
     {
-        WorkflowTimeline.Step(db, deployment, ProvisioningStep.Deployed, $"Deployed {deployment.Hostname} in {WorkflowTimeline.Took(end - deployment.CreatedAt)}", end);
+        // The run's one duration, the same the page, the board and the API show: from the request to the installer's "done".
+        var took = (deployment.FinishedAt ?? end) - deployment.CreatedAt;
+        WorkflowTimeline.Step(db, deployment, ProvisioningStep.Deployed, $"Deployed {deployment.Hostname}: installed in {WorkflowTimeline.Took(took)}", end);
         workflow.Advance(ProvisioningStep.Deployed, end);
         return null;
     }
@@ -287,5 +297,5 @@ public sealed class ProvisioningStepRunner(
             $"Deployment {deployment.Id} ({deployment.Hostname}) failed: {reason}", now));
     }
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 }

@@ -17,10 +17,15 @@ internal static class WorkflowTimeline
         else db.DeploymentEvents.Add(new DeploymentEvent(deployment, DeploymentEventKind.Step, step.Phase(), message, percent, null, at));
     }
 
-    public static string Took(TimeSpan duration) =>
-        duration < TimeSpan.FromSeconds(1) ? $"{duration.TotalMilliseconds:0} ms"
-        : duration < TimeSpan.FromMinutes(2) ? $"{duration.TotalSeconds:0.0} s"
-        : $"{(int)duration.TotalMinutes} min {duration.Seconds} s";
+    /// <summary>
+    /// The one way a run's durations are written, on its timeline rows and on every page: "850 ms",
+    /// "12.3 s", "4 min 05 s", "2 h 10 min". Truncated, not rounded, so a row never claims more than happened.
+    /// </summary>
+    public static string Took(TimeSpan t) =>
+        t < TimeSpan.FromSeconds(1) ? $"{Math.Floor(t.TotalMilliseconds):0} ms"
+        : t < TimeSpan.FromMinutes(1) ? $"{Math.Floor(t.TotalSeconds * 10) / 10:0.0} s"
+        : t < TimeSpan.FromHours(1) ? $"{(int)t.TotalMinutes} min {t.Seconds:00} s"
+        : $"{(int)t.TotalHours} h {t.Minutes:00} min";
 
     /// <summary>Rough share of a run done when a step completes (the installer's own percentages come in between).</summary>
     private static int? Percent(ProvisioningStep step) => step switch
