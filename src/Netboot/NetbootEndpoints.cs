@@ -29,6 +29,7 @@ public static class NetbootEndpoints
         var directory = endpoints.ServiceProvider.GetRequiredService<BootDirectory>();
         var sightings = endpoints.ServiceProvider.GetRequiredService<SightingRecorder>();
         var decisions = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(NetbootDecisions.Category);
+        var downloads = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DeploymentDownloads).FullName!);
 
         netboot.MapGet(NetbootRoutes.Bootstrap, (HttpContext http) =>
             NetbootHttp.Urls(http) is { } urls
@@ -43,12 +44,17 @@ public static class NetbootEndpoints
             DeploymentFiles.ServeConfigAsync(db, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.MetaData, http));
         netboot.MapPost(NetbootRoutes.Events, PhoneHomeEndpoint.HandleAsync);
         netboot.MapGet(NetbootRoutes.BootFiles + "/{**path}", (string path, BootFiles files) => files.Serve(path));
+        netboot.MapGet(NetbootRoutes.DeploymentFiles, (string token, string path, HttpContext http, AppDbContext db, BootFiles files, ILiveUpdates live, TimeProvider clock) =>
+            DeploymentDownloads.HandleAsync(token, path, http, db, files, live, clock, downloads));
 
         // Any other method: a plain 405 naming the right one. Without these the router's own 405
         // endpoint is not anonymous, and a stranger's POST /boot.ipxe was sent to the sign-in page.
         MethodNotAllowed(netboot, "GET", NetbootRoutes.Bootstrap, NetbootRoutes.MachineScript, NetbootRoutes.Config, NetbootRoutes.UserData,
-            NetbootRoutes.MetaData, NetbootRoutes.BootFiles + "/{**path}");
+            NetbootRoutes.MetaData, NetbootRoutes.BootFiles + "/{**path}", NetbootRoutes.DeploymentFiles);
         MethodNotAllowed(netboot, "POST", NetbootRoutes.Events);
+        // Anything else under /netboot (a mistyped route, a path that "../" led out of a token's files):
+        // a bare 404 here, never the sign-in page the rest of the host would redirect to.
+        netboot.Map("/netboot/{**rest}", () => NetbootHttp.NotFound());
         return netboot;
     }
 

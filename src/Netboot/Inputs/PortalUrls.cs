@@ -33,6 +33,19 @@ public sealed record PortalUrls
 
     public string Events(string token) => Base + NetbootRoutes.Events.Replace("{token}", Checked(token));
 
+    /// <summary>
+    /// A boot file for one deployment: the portal path <c>/boot-files/x/vmlinuz</c> becomes
+    /// <c>/netboot/files/TOKEN/x/vmlinuz</c>, the same file, served so that the download lands on that
+    /// deployment's timeline. Anything else (a mirror's URL) resolves as <see cref="Resolve"/> does.
+    /// </summary>
+    public string ResolveFor(string urlOrPath, string token)
+    {
+        const string prefix = NetbootRoutes.BootFiles + "/";
+        return urlOrPath.StartsWith(prefix, StringComparison.Ordinal) && urlOrPath.IndexOfAny(['?', '#']) < 0
+            ? Resolve(NetbootRoutes.DeploymentFiles.Replace("{token}", Checked(token)).Replace("{**path}", urlOrPath[prefix.Length..]))
+            : Resolve(urlOrPath);
+    }
+
     /// <summary>An absolute URL as is, or a path resolved under the base URL (boot files served by the portal).</summary>
     public string Resolve(string urlOrPath)
     {
@@ -58,6 +71,8 @@ public static class NetbootRoutes
     public const string MetaData = "/netboot/config/{token}/meta-data";
     public const string Events = "/netboot/events/{token}";
     public const string BootFiles = "/boot-files";
+    /// <summary>A boot file fetched by one deployment's installer script: on that deployment's timeline.</summary>
+    public const string DeploymentFiles = "/netboot/files/{token}/{**path}";
 
     /// <summary>
     /// Requests firmware and installers make: they get bare status codes and never a sign-in page

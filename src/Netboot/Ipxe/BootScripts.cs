@@ -51,9 +51,9 @@ public static class BootScripts
         if (profile.InitrdUrls.Count == 0)
             throw new NetbootRenderException($"Profile '{profile.Name}' has no initrd.");
 
-        var kernelUrl = IpxeText.Word(Resolve(urls, profile.KernelUrl, "kernel URL", profile), $"Profile '{profile.Name}' kernel URL");
+        var kernelUrl = IpxeText.Word(Resolve(urls, profile.KernelUrl, deployment.Token, "kernel URL", profile), $"Profile '{profile.Name}' kernel URL");
         var initrds = profile.InitrdUrls
-            .Select((url, i) => (Url: IpxeText.Word(Resolve(urls, url, "initrd URL", profile), $"Profile '{profile.Name}' initrd URL"), Name: InitrdName(url, i)))
+            .Select((url, i) => (Url: IpxeText.Word(Resolve(urls, url, deployment.Token, "initrd URL", profile), $"Profile '{profile.Name}' initrd URL"), Name: InitrdName(url, i)))
             .ToList();
         if (initrds.Select(i => i.Name).Distinct(StringComparer.Ordinal).Count() != initrds.Count)
             initrds = initrds.Select((i, n) => (i.Url, Name: $"initrd{n}")).ToList();
@@ -109,11 +109,11 @@ public static class BootScripts
         _ => ["portal.ks=" + urls.Kickstart(token)],
     };
 
-    private static string Resolve(PortalUrls urls, string url, string what, NetbootProfile profile)
+    private static string Resolve(PortalUrls urls, string url, string token, string what, NetbootProfile profile)
     {
         try
         {
-            return urls.Resolve(url);
+            return urls.ResolveFor(url, token);
         }
         catch (ArgumentException e)
         {

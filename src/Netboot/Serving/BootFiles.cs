@@ -31,15 +31,20 @@ internal sealed class BootFiles(IOptions<NetbootOptions> options)
             ? null
             : Path.TrimEndingDirectorySeparator(real) + Path.DirectorySeparatorChar;
 
-    public IResult Serve(string path)
+    public IResult Serve(string path) => Find(path) is { } file ? Serve(file) : NetbootHttp.NotFound();
+
+    /// <summary>The regular file <paramref name="path"/> names inside the folder, or null (for a 404).</summary>
+    public FileInfo? Find(string path)
     {
         // A traversal attempt is "not found" like any other name outside the folder: nothing tells a guesser why.
-        if (_root is null || IsTraversal(path) || IsHidden(path)) return NetbootHttp.NotFound();
+        if (_root is null || IsTraversal(path) || IsHidden(path)) return null;
         if (RealPath(_root + path) is not { } real || !real.StartsWith(_root, StringComparison.Ordinal) || !IsRegularFile(real))
-            return NetbootHttp.NotFound();
-        var file = new FileInfo(real);
-        return TypedResults.PhysicalFile(real, "application/octet-stream", lastModified: file.LastWriteTimeUtc, enableRangeProcessing: true);
+            return null;
+        return new FileInfo(real);
     }
+
+    public static IResult Serve(FileInfo file) =>
+        TypedResults.PhysicalFile(file.FullName, "application/octet-stream", lastModified: file.LastWriteTimeUtc, enableRangeProcessing: true);
 
     /// <summary>
     /// Anything that could name a file outside the folder, however it was spelled. Kestrel has already

@@ -38,12 +38,14 @@ public sealed class RealFirmwareTests(ITestOutputHelper output)
         var timeline = await portal.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId).OrderBy(e => e.Id).ToListAsync());
         output.WriteLine("timeline:\n  " + string.Join("\n  ", timeline.Select(e => $"{e.Kind} {e.Phase} {e.Percent} {e.Message}")));
         Assert.Equal(
-            ["Step started", "Netboot rendered", "Netboot script", "Netboot config", "Installer pre", "Installer progress 50", "Installer post 90", "Installer done 100"],
+            ["Step started", "Netboot rendered", "Netboot script", "Netboot download", "Netboot download", "Netboot config", "Installer pre", "Installer progress 50", "Installer post 90", "Installer done 100"],
             timeline.Select(e => $"{e.Kind} {e.Phase}{(e.Percent is { } p ? " " + p : "")}"));
         // Debian's BIOS iPXE is a 32-bit build, so it reports buildarch i386.
         Assert.Contains($"mac={Mac} uuid={Uuid} serial={Serial} ipxe-build=i386 platform=pcbios", timeline[2].Message);
         Assert.Equal("lab installer finished for web-01", timeline[^1].Message);
-        using (var facts = JsonDocument.Parse(timeline[4].FactsJson!))
+        // iPXE's kernel and initrd downloads, each with its size: a stalled one would show as a warning.
+        Assert.Equal(["vmlinuz", "initrd.img"], timeline.Where(e => e.Phase == "download").Select(e => e.Message.Split(' ')[1]));
+        using (var facts = JsonDocument.Parse(timeline.Single(e => e.Phase == "pre").FactsJson!))
         {
             Assert.True(facts.RootElement.GetProperty("memory_bytes").GetInt64() > 256L * 1024 * 1024);
             Assert.Equal(Mac, facts.RootElement.GetProperty("nics")[0].GetProperty("mac").GetString());

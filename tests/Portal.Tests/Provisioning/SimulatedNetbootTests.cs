@@ -19,11 +19,11 @@ namespace Portal.Tests.Provisioning;
 public sealed class SimulatedNetbootTests(SimulatedNetbootFactory factory) : IClassFixture<SimulatedNetbootFactory>
 {
     [Theory]
-    [InlineData("AlmaLinux 9 (kickstart)", "UEFI", new[] { "script", "config" })]
-    [InlineData("Rocky Linux 9 (kickstart)", "Legacy", new[] { "script", "config" })]
-    [InlineData("Ubuntu 24.04 LTS (autoinstall)", "UEFI", new[] { "script", "user-data", "meta-data" })]
-    [InlineData("Lab installer", "Legacy", new[] { "script", "config" })]
-    public async Task ALabMachineReachesDeployedThroughTheSimulatedFirmwareAndInstaller(string profile, string bootMode, string[] fetches)
+    [InlineData("AlmaLinux 9 (kickstart)", "UEFI", new[] { "script", "config" }, new string[0])] // kernel and initrd from a mirror
+    [InlineData("Rocky Linux 9 (kickstart)", "Legacy", new[] { "script", "config" }, new string[0])]
+    [InlineData("Ubuntu 24.04 LTS (autoinstall)", "UEFI", new[] { "script", "user-data", "meta-data" }, new[] { "vmlinuz", "initrd" })]
+    [InlineData("Lab installer", "Legacy", new[] { "script", "config" }, new[] { "vmlinuz", "initrd.img" })]
+    public async Task ALabMachineReachesDeployedThroughTheSimulatedFirmwareAndInstaller(string profile, string bootMode, string[] fetches, string[] downloads)
     {
         var api = (await factory.MemberAsync($"sim-{profile.Split(' ')[0].ToLowerInvariant()}-{bootMode.ToLowerInvariant()}")).Api;
         var machineId = (await factory.ReservedAsync(api, bootMode: bootMode))[0];
@@ -33,7 +33,10 @@ public sealed class SimulatedNetbootTests(SimulatedNetbootFactory factory) : ICl
 
         Assert.Equal("Deployed", done.GetProperty("step").GetString());
         var timeline = await TimelineAsync(id);
-        Assert.Equal(fetches, timeline.Where(e => e.Kind == "Netboot" && e.Phase != "rendered").Select(e => e.Phase).Distinct());
+        Assert.Equal(fetches, timeline.Where(e => e.Kind == "Netboot" && e.Phase is not ("rendered" or "download")).Select(e => e.Phase).Distinct());
+        // The Portal's own boot files, each on the timeline with its size, between the script and the config.
+        Assert.Equal(downloads.Select(f => $"Sent {f} (64 KiB) to 127.0.0.1 in"),
+            timeline.Where(e => e.Phase == "download").Select(e => e.Message[..e.Message.LastIndexOf(" in ", StringComparison.Ordinal)] + " in"));
         Assert.Equal(["pre", "progress", "post", "done"], timeline.Where(e => e.Kind == "Installer").Select(e => e.Phase).Distinct());
         Assert.Contains(timeline, e => e is { Kind: "Installer", Phase: "done" } && e.Message.Contains("finished"));
         Assert.Equal("Hdd", factory.Systems[machineId].LastBootSource);
@@ -67,6 +70,8 @@ public sealed class SimulatedNetbootTests(SimulatedNetbootFactory factory) : ICl
             Assert.Equal(events[actedAt].At > began ? events[actedAt].At : began, events[stepAt].At);
         }
         Assert.True(Index("Step", "wait-for-config-fetch") < Index("Installer", "pre"), "the config fetch's step comes before the installer's first event");
+        var configAt = events.FindIndex(e => e.Kind == "Netboot" && e.Phase is "config" or "user-data");
+        Assert.All(events.Select((e, i) => (e, i)).Where(x => x.e.Phase == "download"), x => Assert.InRange(x.i, Index("Netboot", "script") + 1, configAt - 1));
 
         var runs = events.Where(e => e.Run is not null).Select(e => e.Run!.Value).ToList();
         Assert.Equal(runs.Order(), runs);

@@ -3,14 +3,14 @@ using Portal.Core.Persistence;
 namespace Portal.Core.Provisioning.Workflow;
 
 /// <summary>Writes the workflow's own steps onto the deployment's timeline.</summary>
-internal static class WorkflowTimeline
+public static class WorkflowTimeline
 {
     /// <summary>
     /// Appends a step entry. The installer's "done" ends the deployment before the workflow clears
     /// the boot override, so that last step is appended directly: the timeline stays closed to
     /// netboot and installers, not to the run that is tidying up after them.
     /// </summary>
-    public static void Step(AppDbContext db, Deployment deployment, ProvisioningStep step, string message, DateTimeOffset at)
+    internal static void Step(AppDbContext db, Deployment deployment, ProvisioningStep step, string message, DateTimeOffset at)
     {
         var percent = Percent(step);
         if (deployment.IsActive) deployment.RecordEvent(DeploymentEventKind.Step, step.Phase(), message, percent, null, at);
