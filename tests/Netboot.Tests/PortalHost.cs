@@ -73,15 +73,15 @@ public sealed class PortalHost : WebApplicationFactory<Program>
         return await action(scope.ServiceProvider.GetRequiredService<AppDbContext>());
     }
 
-    /// <summary>A machine as discovery would have left it: Available, with its NIC, UUID and serial.</summary>
-    public Task<long> CreateMachineAsync(string mac, Guid uuid, string serial) => WithDbAsync(async db =>
+    /// <summary>A machine as discovery would have left it: Available, with its NIC, UUID, serial and the boot mode its BMC reports.</summary>
+    public Task<long> CreateMachineAsync(string mac, Guid uuid, string serial, string bootMode = "Legacy") => WithDbAsync(async db =>
     {
         var now = DateTimeOffset.UtcNow;
         var bmc = Bmc.Discovered("02:bb:00:00:00:01", "127.0.0.1", 443, true, now);
         db.Bmcs.Add(bmc);
         await db.SaveChangesAsync();
         var machine = Machine.Discovered(bmc.Id, "/redfish/v1/Systems/1", now);
-        machine.ApplyFacts(new MachineFacts("/redfish/v1/Systems/1", uuid, serial, "QEMU", "Standard PC", "x86_64", "Legacy", "SeaBIOS",
+        machine.ApplyFacts(new MachineFacts("/redfish/v1/Systems/1", uuid, serial, "QEMU", "Standard PC", "x86_64", bootMode, "SeaBIOS",
             "QEMU Virtual CPU", 1, 1, 1, 512L << 20, [], [new MachineNic(mac, 1000, "eth0")], [], "On"), bmc.Id, now);
         db.Machines.Add(machine);
         await db.SaveChangesAsync();

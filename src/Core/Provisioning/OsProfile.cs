@@ -32,6 +32,12 @@ public sealed class OsProfile
     /// Off for installers that change address mid-install (a new DHCP lease, a second NIC).
     /// </summary>
     public bool TokenBoundToAddress { get; private set; } = true;
+    /// <summary>
+    /// When the firmware boots in another mode than the BMC reports (BIOS where the BMC says UEFI),
+    /// fail the run instead of installing with a warning: an OS installed in the wrong mode may not
+    /// boot from its disk afterwards.
+    /// </summary>
+    public bool FailOnPlatformMismatch { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -67,6 +73,12 @@ public sealed class OsProfile
     public void SetTokenBoundToAddress(bool bound, DateTimeOffset now)
     {
         TokenBoundToAddress = bound;
+        UpdatedAt = now;
+    }
+
+    public void SetFailOnPlatformMismatch(bool fail, DateTimeOffset now)
+    {
+        FailOnPlatformMismatch = fail;
         UpdatedAt = now;
     }
 

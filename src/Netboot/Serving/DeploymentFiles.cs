@@ -35,6 +35,13 @@ internal static class DeploymentFiles
                 body = BootScripts.LocalDisk($"machine {deployment.MachineId} is {deployment.Machine!.State}, not being provisioned");
                 deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the local-disk script: machine is {deployment.Machine.State} ({NetbootHttp.Describe(query)})", null, null, now);
             }
+            else if (deployment.IpxeScript is null && PlatformMismatch(deployment, query, now) is { } refused)
+            {
+                // The profile fails the run rather than install in the wrong mode: the machine boots its disk, the reason is on the timeline.
+                if (!await SaveAsync(db, ct)) continue;
+                await live.DeploymentChangedAsync(deployment.Id, ct);
+                return NetbootHttp.Text(BootScripts.LocalDisk(refused));
+            }
             else if (deployment.IpxeScript is null && Render(deployment, await templates.GetAsync(db, ct), urls, query.FirmwareBootMode, now) is { } failure)
             {
                 if (!await SaveAsync(db, ct)) continue;
@@ -117,6 +124,30 @@ internal static class DeploymentFiles
         // Lost to a concurrent change of the run: the refusal stands, only its record is skipped.
         if (await SaveAsync(db, ct)) await live.DeploymentChangedAsync(deployment.Id, ct);
     }
+
+    /// <summary>
+    /// The firmware says what it really booted as (iPXE's platform); the BMC said what the machine is
+    /// set to. When they differ the installer is rendered for the firmware — it is what runs — with a
+    /// warning on the timeline; a profile that says so fails the run instead. Returns the failure, or null.
+    /// </summary>
+    private static string? PlatformMismatch(Deployment deployment, BootQuery query, DateTimeOffset now)
+    {
+        var bmc = deployment.Machine!.BootMode switch { "UEFI" => BootMode.Uefi, "Legacy" => BootMode.Bios, _ => (BootMode?)null };
+        if (query.FirmwareBootMode is not { } firmware || bmc is null || firmware == bmc) return null;
+        var said = $"The firmware booted {Name(firmware)} (iPXE platform {query.Platform}), but the BMC reports {Name(bmc.Value)}";
+        if (deployment.Profile!.FailOnPlatformMismatch)
+        {
+            var reason = $"{said}; the profile fails the run rather than install in the wrong mode. Set the machine's boot mode in its firmware or BMC, then retry.";
+            deployment.RecordEvent(DeploymentEventKind.Netboot, "platform-mismatch", reason, null, null, now);
+            deployment.Fail(reason, now);
+            return reason;
+        }
+        deployment.RecordEvent(DeploymentEventKind.Netboot, "platform-mismatch",
+            $"{said}: the installer is rendered for {Name(firmware)}. An OS installed in {Name(firmware)} mode may not boot from its disk once the machine is back in {Name(bmc.Value)} mode.", null, null, now);
+        return null;
+    }
+
+    private static string Name(BootMode mode) => mode == BootMode.Uefi ? "UEFI" : "BIOS";
 
     /// <summary>Renders and stores both files, or fails the deployment with the reason; returns the reason on failure.</summary>
     private static string? Render(Deployment deployment, TemplateSet set, PortalUrls urls, BootMode? firmware, DateTimeOffset now)

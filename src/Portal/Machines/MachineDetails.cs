@@ -3,13 +3,14 @@ using Portal.Core.Auditing;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
 using Portal.Core.Power;
+using Portal.Core.Provisioning;
 using Portal.Core.Reservations;
 
 namespace Portal.Machines;
 
 /// <summary>Everything the machine detail page shows, read in one place (the page reloads it when the machine changes).</summary>
 public sealed record MachineDetails(Machine Machine, IReadOnlyList<PowerOperation> PowerOperations, IReadOnlyList<AuditEvent> History,
-    IReadOnlyList<WipeChoice> WipeProfiles)
+    IReadOnlyList<WipeChoice> WipeProfiles, DeploymentEvent? PlatformMismatch = null)
 {
     public PowerOperation? ActiveOperation => PowerOperations.FirstOrDefault(o => !o.IsFinished);
 
@@ -30,7 +31,21 @@ public sealed record MachineDetails(Machine Machine, IReadOnlyList<PowerOperatio
         var wipes = machine.State is MachineState.Deployed or MachineState.Failed
             ? await WipeChoice.ListAsync(db, ct)
             : [];
-        return new MachineDetails(machine, operations, recent, wipes);
+        return new MachineDetails(machine, operations, recent, wipes, await LastPlatformMismatchAsync(db, id, ct));
+    }
+
+    /// <summary>
+    /// The warning of the machine's last netboot into an installer, when its firmware booted in another
+    /// mode than its BMC reports; null when the last one agreed (or there was none).
+    /// </summary>
+    private static async Task<DeploymentEvent?> LastPlatformMismatchAsync(AppDbContext db, long machineId, CancellationToken ct)
+    {
+        var runs = db.Deployments.Where(d => d.MachineId == machineId).Select(d => d.Id);
+        var last = await db.DeploymentEvents.AsNoTracking()
+            .Where(e => runs.Contains(e.DeploymentId) && (e.Phase == "rendered" || e.Phase == "platform-mismatch"))
+            .OrderByDescending(e => e.Id).Select(e => (long?)e.DeploymentId).FirstOrDefaultAsync(ct);
+        return last is null ? null : await db.DeploymentEvents.AsNoTracking()
+            .Where(e => e.DeploymentId == last && e.Phase == "platform-mismatch").OrderByDescending(e => e.Id).FirstOrDefaultAsync(ct);
     }
 }
 

@@ -28,6 +28,7 @@ internal sealed class OsProfileEditor(AppDbContext db, TimeProvider clock)
             else profile.Update(input.Name, input.Kind, input.KernelUrl, input.Initrds, input.KernelArgs, input.TemplateName, parameters, now);
             profile.SetRestartAfterInstall(input.RestartAfterInstall, now);
             profile.SetTokenBoundToAddress(input.TokenBoundToAddress, now);
+            profile.SetFailOnPlatformMismatch(input.FailOnPlatformMismatch, now);
         }
         catch (ArgumentException e)
         {

@@ -16,6 +16,7 @@ internal sealed class OsProfileInput : IValidatableObject
     [StringLength(20000)] public string Parameters { get; set; } = "";
     public bool RestartAfterInstall { get; set; }
     public bool TokenBoundToAddress { get; set; } = true;
+    public bool FailOnPlatformMismatch { get; set; }
 
     public IReadOnlyList<string> Initrds => InitrdUrls.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
@@ -23,7 +24,7 @@ internal sealed class OsProfileInput : IValidatableObject
     {
         Name = p.Name, Kind = p.InstallerKind, KernelUrl = p.KernelUrl, InitrdUrls = string.Join("\n", p.InitrdUrls),
         KernelArgs = p.KernelArgs, TemplateName = p.TemplateName, RestartAfterInstall = p.RestartAfterInstall,
-        TokenBoundToAddress = p.TokenBoundToAddress,
+        TokenBoundToAddress = p.TokenBoundToAddress, FailOnPlatformMismatch = p.FailOnPlatformMismatch,
         Parameters = string.Join("\n", p.DefaultParameters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
     };
 

@@ -64,4 +64,22 @@ public sealed class RealFirmwareTests(ITestOutputHelper output)
         }
         Assert.Equal(timeline.Count, await portal.WithDbAsync(db => db.DeploymentEvents.CountAsync(e => e.DeploymentId == deploymentId)));
     }
+
+    [QemuFact]
+    public async Task AMachineItsBmcCallsUefiThatBootsBiosIsInstalledForBiosWithAWarningOnItsTimeline()
+    {
+        var labInstaller = await LabInstallerBuild.EnsureAsync();
+        await using var portal = await PortalHost.StartAsync(labInstaller);
+        var machineId = await portal.CreateMachineAsync(Mac, Uuid, Serial, bootMode: "UEFI");
+        var (deploymentId, _) = await portal.StartDeploymentAsync(machineId, new Dictionary<string, string>());
+
+        await using (Qemu.Start(portal.Port, Mac, Serial, Uuid)) // SeaBIOS: what really runs
+            await Eventually.TrueAsync(() => portal.WithDbAsync(db => db.DeploymentEvents.AnyAsync(e => e.DeploymentId == deploymentId && e.Phase == "download")),
+                "the firmware fetches its script and starts on the kernel", TimeSpan.FromMinutes(2));
+
+        var events = await portal.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId).OrderBy(e => e.Id).ToListAsync());
+        Assert.StartsWith("The firmware booted BIOS (iPXE platform pcbios), but the BMC reports UEFI: the installer is rendered for BIOS.",
+            events.Single(e => e.Phase == "platform-mismatch").Message);
+        Assert.Contains("Rendered the installer script (BIOS)", events.Single(e => e.Phase == "rendered").Message);
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
 using Portal.Core.Machines;
+using Portal.Core.Provisioning;
 using Portal.Core.Persistence;
 using Portal.Core.Users;
 using Portal.Machines;
@@ -112,5 +113,32 @@ public sealed class MachineDetailPageTests(PortalFactory portal) : MachinePageTe
         var history = page.Find("#machine-history").TextContent;
         Assert.Equal(sees, history.Contains("secret-host.lab"));
         Assert.Equal(sees, history.Contains("disk exploded"));
+    }
+
+    [Fact]
+    public async Task TheMachinePageNotesAFirmwareThatBootedInAnotherModeThanTheBmcReportsAtTheLastNetboot()
+    {
+        var ids = await Portal.SeedMachinesAsync("mismatch", (8, 0), (8, 0));
+        var me = await SignInAsAsync("mismatch-holder");
+        await Portal.ReserveAsync(me, ids[0], ids[1]);
+        await Portal.WithDbAsync(async db =>
+        {
+            var profile = await db.OsProfiles.FirstAsync(p => p.Name == "Lab installer");
+            var now = DateTimeOffset.UtcNow;
+            foreach (var (id, mismatched) in new[] { (ids[0], true), (ids[1], false) })
+            {
+                var deployment = Deployment.Start(await db.Machines.SingleAsync(m => m.Id == id), me.UserId, profile, $"m{id}.lab", [], null, new Dictionary<string, string>(), now);
+                if (mismatched) deployment.RecordEvent(DeploymentEventKind.Netboot, "platform-mismatch", "The firmware booted BIOS (iPXE platform pcbios), but the BMC reports UEFI: …", null, null, now);
+                deployment.RecordEvent(DeploymentEventKind.Netboot, "rendered", "Rendered the installer script (BIOS) and the lab-installer config", null, null, now);
+                db.Deployments.Add(deployment);
+            }
+            return await db.SaveChangesAsync();
+        });
+
+        var mismatched = Detail(ids[0]);
+        mismatched.WaitForAssertion(() => Assert.Contains("The firmware booted BIOS (iPXE platform pcbios), but the BMC reports UEFI", mismatched.Find("#platform-mismatch").TextContent), Wait);
+        var agreed = Detail(ids[1]);
+        agreed.WaitForAssertion(() => Assert.Equal("mismatch-1", agreed.Find("#machine-name").TextContent.Trim()), Wait);
+        Assert.Empty(agreed.FindAll("#platform-mismatch"));
     }
 }
