@@ -47,6 +47,9 @@ public sealed class ProvisioningStepRunner(
             logger.LogInformation("Deployment {Deployment} changed while its {Step} step ran; running it again", deploymentId, before);
             return clock.GetUtcNow();
         }
+        if (workflow.Step != before)
+            logger.LogInformation("Deployment {Deployment} of machine {Machine} as {Hostname}: {From} → {To}{Reason}",
+                deploymentId, deployment.MachineId, deployment.Hostname, before, workflow.Step, workflow.Step == ProvisioningStep.Failed ? $" ({workflow.LastError})" : "");
         await live.DeploymentChangedAsync(deploymentId, CancellationToken.None);
         if (workflow.Step != before && workflow.IsFinished) await live.ChangedAsync($"machine:{deployment.MachineId}", CancellationToken.None);
         return next;
