@@ -42,6 +42,12 @@ public sealed class FirmwareBootTests(NetbootingPortal portal, ITestOutputHelper
             var script = await portal.WithDbAsync(db => db.DeploymentEvents.AsNoTracking()
                 .SingleAsync(e => e.DeploymentId == deploymentId && e.Phase == "script"));
             Assert.Contains("platform=pcbios", script.Message);
+            // In the order the Portal saw them: the script, iPXE's kernel and initrd downloads, the installer's config.
+            var fetches = await portal.WithDbAsync(db => db.DeploymentEvents.AsNoTracking().Where(e => e.DeploymentId == deploymentId)
+                .OrderBy(e => e.At).ThenBy(e => e.Id).Select(e => e.Phase + " " + e.Message).ToListAsync());
+            Assert.Equal(["script", "download vmlinuz", "download initrd.img", "config"],
+                fetches.Where(f => f.StartsWith("script ") || f.StartsWith("download") || f.StartsWith("config "))
+                    .Select(f => f.StartsWith("download") ? "download " + f.Split(' ')[2] : f.Split(' ')[0]));
             // The run restarted the machine without its override: SeaBIOS boots the disk.
             await Eventually.TrueAsync(() => ConsoleOf(system).Contains(InstalledSystemRunning), "the installed system to start from disk", TimeSpan.FromMinutes(2));
             Assert.Equal(LabPowerState.On, system.PowerState);
