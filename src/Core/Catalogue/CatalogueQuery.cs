@@ -81,6 +81,29 @@ public sealed record CatalogueQuery
         };
     }
 
+    /// <summary>
+    /// For the API, where a caller should hear about a typo rather than get the default: an unknown
+    /// state, sort or dir that <see cref="Parse(IEnumerable{KeyValuePair{string, StringValues}})"/> would ignore. Null when there is none.
+    /// </summary>
+    public static string? Problem(IEnumerable<KeyValuePair<string, StringValues>> parameters)
+    {
+        foreach (var (key, values) in parameters)
+        {
+            var texts = values.SelectMany(v => (v ?? "").Split(',')).Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
+            switch (key.ToLowerInvariant())
+            {
+                case "state" when texts.FirstOrDefault(t => !t.Equals("any", StringComparison.OrdinalIgnoreCase)
+                                                          && !(Enum.TryParse<MachineState>(t, true, out var st) && Enum.IsDefined(st) && !int.TryParse(t, out _))) is { } bad:
+                    return $"Unknown state \"{bad}\"; one of any, {string.Join(", ", Enum.GetNames<MachineState>())}.";
+                case "sort" when texts.FirstOrDefault(t => !(Enum.TryParse<CatalogueSort>(t, true, out var so) && Enum.IsDefined(so) && !int.TryParse(t, out _))) is { } bad:
+                    return $"Unknown sort \"{bad}\"; one of {string.Join(", ", Enum.GetNames<CatalogueSort>().Select(n => n.ToLowerInvariant()))}.";
+                case "dir" when texts.FirstOrDefault(t => !t.Equals("asc", StringComparison.OrdinalIgnoreCase) && !t.Equals("desc", StringComparison.OrdinalIgnoreCase)) is { } bad:
+                    return $"Unknown dir \"{bad}\"; asc or desc.";
+            }
+        }
+        return null;
+    }
+
     public static CatalogueQuery Parse(string queryString) =>
         Parse(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(queryString));
 
