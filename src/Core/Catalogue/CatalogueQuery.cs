@@ -47,10 +47,12 @@ public sealed record CatalogueQuery
     public static CatalogueQuery Parse(IEnumerable<KeyValuePair<string, StringValues>> parameters)
     {
         var p = parameters.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
-        string? Text(string key) => p.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v.ToString()) ? v.ToString().Trim() : null;
+        // A control character (NUL, which PostgreSQL refuses) makes a value malformed like any other: ignored here; the API refuses it.
+        string? Text(string key) => p.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v.ToString()) && Portal.Core.Text.ControlCharacters.IndexIn(v.ToString()) < 0
+            ? v.ToString().Trim() : null;
         int? Int(string key) => int.TryParse(Text(key), NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i > 0 ? i : null;
         IEnumerable<string> Many(string key) => p.TryGetValue(key, out var v)
-            ? v.SelectMany(s => (s ?? "").Split(',')).Select(s => s.Trim()).Where(s => s.Length > 0)
+            ? v.SelectMany(s => (s ?? "").Split(',')).Select(s => s.Trim()).Where(s => s.Length > 0 && Portal.Core.Text.ControlCharacters.IndexIn(s) < 0)
             : [];
 
         var stateTexts = Many("state").ToList();

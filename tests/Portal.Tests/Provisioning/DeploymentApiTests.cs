@@ -154,7 +154,7 @@ public sealed class DeploymentApiTests(ProvisioningFactory factory)
         { """{"machineIds": [MACHINE, 999999], "profileId": PROFILE, "hostname": "same.lab"}""", HttpStatusCode.BadRequest, "needs {n} or {name}" },
         { """{"machineIds": [MACHINE, 999999], "profileId": PROFILE, "hostnames": ["a.lab"]}""", HttpStatusCode.BadRequest, "hostnames has 1 entries for 2 machines" },
         { """{"machineId": MACHINE, "hostname": "x.lab"}""", HttpStatusCode.BadRequest, "profileId is required" },
-        { """{"machineId": MACHINE, """, HttpStatusCode.BadRequest, "not a deployment request" },
+        { """{"machineId": MACHINE, """, HttpStatusCode.BadRequest, "The body is not valid JSON" },
     };
 
     [Theory]
