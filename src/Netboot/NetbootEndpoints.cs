@@ -43,9 +43,9 @@ public static class NetbootEndpoints
         netboot.MapGet(NetbootRoutes.MetaData, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
             DeploymentFiles.ServeConfigAsync(db, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.MetaData, http));
         netboot.MapPost(NetbootRoutes.Events, PhoneHomeEndpoint.HandleAsync);
-        netboot.MapGet(NetbootRoutes.BootFiles + "/{**path}", (string path, BootFiles files) => files.Serve(path));
-        netboot.MapGet(NetbootRoutes.DeploymentFiles, (string token, string path, HttpContext http, AppDbContext db, BootFiles files, ILiveUpdates live, TimeProvider clock) =>
-            DeploymentDownloads.HandleAsync(token, path, http, db, files, live, clock, downloads));
+        netboot.MapGet(NetbootRoutes.BootFiles + "/{**path}", (string? path, BootFiles files) => files.Serve(path ?? ""));
+        netboot.MapGet(NetbootRoutes.DeploymentFiles, (string token, string? path, HttpContext http, AppDbContext db, BootFiles files, ILiveUpdates live, TimeProvider clock) =>
+            DeploymentDownloads.HandleAsync(token, path ?? "", http, db, files, live, clock, downloads));
 
         // Any other method: a plain 405 naming the right one. Without these the router's own 405
         // endpoint is not anonymous, and a stranger's POST /boot.ipxe was sent to the sign-in page.

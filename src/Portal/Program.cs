@@ -23,6 +23,7 @@ builder.AddPortalScheduler();
 builder.AddPortalLive();
 builder.AddPortalShell();
 builder.AddPortalApi();
+builder.AddPortalErrors();
 builder.AddPortalCredentials();
 builder.AddPortalHealth();
 builder.AddPortalNetboot();

@@ -18,6 +18,8 @@ public static class PortalTestHost
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // No periodic discovery in tests: runs happen when a test asks for one.
         builder.UseSetting("Discovery:IntervalMinutes", "0");
+        // Test labs write their lease files into throwaway folders under the temp directory.
+        builder.UseSetting("Discovery:LeaseDirectories:0", Path.GetTempPath());
         // Quartz shares schedulers by name within a process: each host in a test process needs its own,
         // or one host's jobs run in (and stop with) another's scheduler, against another database.
         builder.UseSetting("Scheduler:Name", $"portal-test-{Guid.NewGuid():N}");

@@ -47,10 +47,12 @@ public sealed record CatalogueQuery
     public static CatalogueQuery Parse(IEnumerable<KeyValuePair<string, StringValues>> parameters)
     {
         var p = parameters.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
-        string? Text(string key) => p.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v.ToString()) ? v.ToString().Trim() : null;
+        // A control character (NUL, which PostgreSQL refuses) makes a value malformed like any other: ignored here; the API refuses it.
+        string? Text(string key) => p.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v.ToString()) && Portal.Core.Text.ControlCharacters.IndexIn(v.ToString()) < 0
+            ? v.ToString().Trim() : null;
         int? Int(string key) => int.TryParse(Text(key), NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i > 0 ? i : null;
         IEnumerable<string> Many(string key) => p.TryGetValue(key, out var v)
-            ? v.SelectMany(s => (s ?? "").Split(',')).Select(s => s.Trim()).Where(s => s.Length > 0)
+            ? v.SelectMany(s => (s ?? "").Split(',')).Select(s => s.Trim()).Where(s => s.Length > 0 && Portal.Core.Text.ControlCharacters.IndexIn(s) < 0)
             : [];
 
         var stateTexts = Many("state").ToList();
@@ -79,6 +81,29 @@ public sealed record CatalogueQuery
             Page = Math.Max(1, Int("page") ?? 1),
             PageSize = Math.Clamp(Int("size") ?? DefaultPageSize, 1, MaxPageSize),
         };
+    }
+
+    /// <summary>
+    /// For the API, where a caller should hear about a typo rather than get the default: an unknown
+    /// state, sort or dir that <see cref="Parse(IEnumerable{KeyValuePair{string, StringValues}})"/> would ignore. Null when there is none.
+    /// </summary>
+    public static string? Problem(IEnumerable<KeyValuePair<string, StringValues>> parameters)
+    {
+        foreach (var (key, values) in parameters)
+        {
+            var texts = values.SelectMany(v => (v ?? "").Split(',')).Select(v => v.Trim()).Where(v => v.Length > 0).ToList();
+            switch (key.ToLowerInvariant())
+            {
+                case "state" when texts.FirstOrDefault(t => !t.Equals("any", StringComparison.OrdinalIgnoreCase)
+                                                          && !(Enum.TryParse<MachineState>(t, true, out var st) && Enum.IsDefined(st) && !int.TryParse(t, out _))) is { } bad:
+                    return $"Unknown state \"{bad}\"; one of any, {string.Join(", ", Enum.GetNames<MachineState>())}.";
+                case "sort" when texts.FirstOrDefault(t => !(Enum.TryParse<CatalogueSort>(t, true, out var so) && Enum.IsDefined(so) && !int.TryParse(t, out _))) is { } bad:
+                    return $"Unknown sort \"{bad}\"; one of {string.Join(", ", Enum.GetNames<CatalogueSort>().Select(n => n.ToLowerInvariant()))}.";
+                case "dir" when texts.FirstOrDefault(t => !t.Equals("asc", StringComparison.OrdinalIgnoreCase) && !t.Equals("desc", StringComparison.OrdinalIgnoreCase)) is { } bad:
+                    return $"Unknown dir \"{bad}\"; asc or desc.";
+            }
+        }
+        return null;
     }
 
     public static CatalogueQuery Parse(string queryString) =>

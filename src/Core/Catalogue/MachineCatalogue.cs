@@ -55,7 +55,7 @@ public sealed class MachineCatalogue(AppDbContext db, CatalogueFacetCache cache)
 
     private Task<List<CatalogueRow>> RowsAsync(CatalogueFilter filter, CatalogueQuery query, CancellationToken ct) =>
         Sorted(db.Machines.FromSqlRaw($"SELECT * FROM \"Machines\" WHERE {filter.Where}", filter.Parameters()).AsNoTracking(), query)
-            .Skip((query.Page - 1) * query.PageSize).Take(query.PageSize)
+            .Skip((int)Math.Min(int.MaxValue, ((long)query.Page - 1) * query.PageSize)).Take(query.PageSize) // page=2147483647 must not overflow
             .Select(m => new CatalogueRow(m.Id, m.Name, m.Manufacturer, m.Model, m.Architecture, m.CpuModel, m.CpuSockets, m.CpuCores,
                 m.CpuThreads, m.MemoryBytes, m.GpuCount, m.GpuModels, m.DiskTotalBytes, m.DiskKinds, m.NicMaxSpeedMbps, m.Tags,
                 m.PowerState, m.State, m.ReservedById, m.ReservedByName, m.ReservedUntil))

@@ -61,7 +61,13 @@ internal static class CredentialColumns
 }
 
 /// <summary>One record as read from the file, before validation.</summary>
-internal sealed record RawCredentialRecord(int LineNumber, IReadOnlyDictionary<CredentialField, string> Values, IReadOnlyList<string> StructuralErrors)
+/// <summary>
+/// One row as read. Structural errors (a CSV row whose columns are misaligned) make its fields
+/// meaningless, so no field is checked; field errors (a JSON field of the wrong type) leave the
+/// other fields worth checking. <see cref="Item"/> is the JSON array position (JSON rows may share a line).
+/// </summary>
+internal sealed record RawCredentialRecord(int LineNumber, IReadOnlyDictionary<CredentialField, string> Values, IReadOnlyList<string> StructuralErrors,
+    IReadOnlyList<string>? FieldErrors = null, int? Item = null)
 {
     public override string ToString() => $"record on line {LineNumber}";
 }

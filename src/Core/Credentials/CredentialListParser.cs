@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Portal.Core.Bmcs;
+using Portal.Core.Text;
 
 namespace Portal.Core.Credentials;
 
@@ -73,13 +74,13 @@ public sealed class CredentialListParser(IOptions<CredentialListLimits> options)
 
         // Duplicates are reported on every occurrence, each naming the other lines, so the
         // admin sees both sides of the clash wherever they look.
-        foreach (var group in rows.Where(r => r.Mac is not null).GroupBy(r => r.Mac!.Value).Where(g => g.Count() > 1))
+        // JSON rows may share a line (a file on one line), so they are told apart by their item number.
+        foreach (var group in rows.Select((Row, Index) => (Row, Index)).Where(r => r.Row.Mac is not null).GroupBy(r => r.Row.Mac!.Value).Where(g => g.Count() > 1))
         {
-            foreach (var row in group)
+            foreach (var (row, index) in group)
             {
-                var others = group.Where(o => o.LineNumber != row.LineNumber).Select(o => o.LineNumber.ToString());
-                var index = rows.IndexOf(row);
-                rows[index] = row with { Errors = [.. row.Errors, $"Duplicate MAC {group.Key}: also on line {string.Join(", ", others)}."] };
+                var others = group.Where(o => o.Index != index).Select(o => o.Row.Item is { } item ? $"item {item} (line {o.Row.LineNumber})" : $"line {o.Row.LineNumber}");
+                rows[index] = rows[index] with { Errors = [.. rows[index].Errors, $"Duplicate MAC {group.Key}: also on {string.Join(", ", others)}."] };
             }
         }
         return rows;
@@ -98,11 +99,13 @@ public sealed class CredentialListParser(IOptions<CredentialListLimits> options)
         MacAddress? mac = MacAddress.TryParse(rawMac, out var parsed, out var macError) ? parsed : null;
 
         // A row that is structurally broken gets only that error: the field positions are
-        // unreliable, so "empty password" and the like would just be noise.
+        // unreliable, so "empty password" and the like would just be noise. Every other check runs,
+        // so a row lists all of its invalid fields at once.
         if (errors.Count == 0)
         {
+            errors.AddRange(record.FieldErrors ?? []);
             if (mac is null)
-                errors.Add($"Bad MAC: {macError}");
+                errors.Add(ControlCharacters.IndexIn(rawMac) >= 0 ? "Bad MAC: it contains a control character." : $"Bad MAC: {macError}");
             if (username.Length == 0)
                 errors.Add("Username is empty.");
             if (password.Length == 0)
@@ -115,11 +118,18 @@ public sealed class CredentialListParser(IOptions<CredentialListLimits> options)
             CheckLength(errors, "Serial", Optional(CredentialField.Serial), Limits.MaxSerialLength);
             CheckLength(errors, "Vendor", Optional(CredentialField.Vendor), Limits.MaxVendorLength);
             CheckLength(errors, "Notes", Optional(CredentialField.Notes), Limits.MaxNotesLength);
+            // PostgreSQL refuses NUL in text: caught here, per field, not as a failed import.
+            foreach (var (name, value) in new[] { ("Username", username), ("Serial", Optional(CredentialField.Serial)), ("Vendor", Optional(CredentialField.Vendor)) })
+                if (ControlCharacters.Problem(name, value) is { } problem) errors.Add(problem);
+            if (ControlCharacters.Problem("Notes", Optional(CredentialField.Notes), multiline: true) is { } notesProblem) errors.Add(notesProblem);
+            // Where in the password is not said: it is the password.
+            if (ControlCharacters.IndexIn(password) >= 0) errors.Add("Password contains a control character; remove it.");
         }
 
         return new CredentialListRow
         {
             LineNumber = record.LineNumber,
+            Item = record.Item,
             RawMac = rawMac,
             Mac = mac,
             Username = username,

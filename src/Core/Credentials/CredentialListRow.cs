@@ -18,6 +18,8 @@ public sealed record CredentialListRow
 {
     /// <summary>1-based line in the file (for JSON: the line of the object's opening brace).</summary>
     public required int LineNumber { get; init; }
+    /// <summary>The row's position in a JSON array (several JSON rows may share a line); null for CSV.</summary>
+    public int? Item { get; init; }
 
     /// <summary>The MAC as written in the file, for showing next to an error.</summary>
     public required string RawMac { get; init; }

@@ -60,7 +60,7 @@ internal static class JsonCredentialReader
         var values = new Dictionary<CredentialField, string>();
         var errors = new List<string>();
         if (item.ValueKind != JsonValueKind.Object)
-            return new RawCredentialRecord(line, values, [$"Item {index + 1} is {item.ValueKind}, not an object."]);
+            return new RawCredentialRecord(line, values, [$"Item {index + 1} is {item.ValueKind}, not an object."], Item: index + 1);
 
         foreach (var property in item.EnumerateObject())
         {
@@ -90,7 +90,7 @@ internal static class JsonCredentialReader
                     break;
             }
         }
-        return new RawCredentialRecord(line, values, errors);
+        return new RawCredentialRecord(line, values, [], errors, index + 1);
     }
 
     /// <summary>The 1-based line of each top-level array element, for error messages.</summary>

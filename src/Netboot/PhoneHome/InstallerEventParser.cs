@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
+using Portal.Core.Text;
 using Portal.Netboot.Inputs;
 
 namespace Portal.Netboot.PhoneHome;
@@ -20,6 +21,7 @@ public enum InstallerEventError
     UnknownPhase,
     PercentOutOfRange,
     TooLong,
+    ControlCharacter,
 }
 
 /// <summary>Either a parsed <see cref="Event"/> or an error with a message safe to return to the installer.</summary>
@@ -140,7 +142,7 @@ public static class InstallerEventParser
                     };
                     break;
                 case "message":
-                    message = String(value, "message");
+                    message = String(value, "message", multiline: true);
                     if (message.Length > MaxMessageLength)
                         throw new EventFormatException(InstallerEventError.TooLong, $"message is longer than {MaxMessageLength} characters");
                     break;
@@ -190,6 +192,9 @@ public static class InstallerEventParser
                 extra ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal);
                 if (extra.Count >= MaxExtraFacts)
                     throw new EventFormatException(InstallerEventError.TooLong, $"facts has more than {MaxExtraFacts} unknown fields");
+                if (ControlCharacters.IndexIn(property.Name) >= 0)
+                    throw new EventFormatException(InstallerEventError.ControlCharacter, "a field name in facts contains a control character");
+                RefuseControlCharacters(value, name);
                 extra[property.Name] = value.Clone();
             }
         }
@@ -239,10 +244,37 @@ public static class InstallerEventParser
             : throw new EventFormatException(InstallerEventError.WrongType, $"{name} '{Clip(raw)}' is not a MAC address");
     }
 
-    private static string String(JsonElement value, string name) =>
-        value.ValueKind == JsonValueKind.String
-            ? value.GetString()!
-            : throw new EventFormatException(InstallerEventError.WrongType, $"{name} must be a string, got {Kind(value)}");
+    /// <summary>Strings are stored as text and jsonb, which refuse NUL: control characters are refused here, naming the field (a message may hold lines and tabs).</summary>
+    private static string String(JsonElement value, string name, bool multiline = false)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+            throw new EventFormatException(InstallerEventError.WrongType, $"{name} must be a string, got {Kind(value)}");
+        var text = value.GetString()!;
+        return ControlCharacters.Problem(name, text, multiline) is { } problem
+            ? throw new EventFormatException(InstallerEventError.ControlCharacter, problem)
+            : text;
+    }
+
+    private static void RefuseControlCharacters(JsonElement value, string name)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                String(value, name);
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray()) RefuseControlCharacters(item, name + "[]");
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (ControlCharacters.IndexIn(property.Name) >= 0)
+                        throw new EventFormatException(InstallerEventError.ControlCharacter, $"a field name in {name} contains a control character");
+                    RefuseControlCharacters(property.Value, name + "." + property.Name);
+                }
+                break;
+        }
+    }
 
     private static string? NullableString(JsonElement value, string name)
     {

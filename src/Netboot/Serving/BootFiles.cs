@@ -1,9 +1,9 @@
-using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Portal.Core.Files;
 
 namespace Portal.Netboot.Serving;
 
@@ -26,10 +26,7 @@ internal sealed class BootFiles(IOptions<NetbootOptions> options)
     private const int MaxPathLength = 512;
 
     /// <summary>The folder's own real path (it may itself be a link, e.g. /srv/boot → /data/boot), with a trailing separator.</summary>
-    private readonly string? _root =
-        string.IsNullOrWhiteSpace(options.Value.BootFilesDirectory) || RealPath(Path.GetFullPath(options.Value.BootFilesDirectory)) is not { } real
-            ? null
-            : Path.TrimEndingDirectorySeparator(real) + Path.DirectorySeparatorChar;
+    private readonly string? _root = RealFiles.RealFolder(options.Value.BootFilesDirectory ?? "");
 
     public IResult Serve(string path) => Find(path) is { } file ? Serve(file) : NetbootHttp.NotFound();
 
@@ -38,7 +35,7 @@ internal sealed class BootFiles(IOptions<NetbootOptions> options)
     {
         // A traversal attempt is "not found" like any other name outside the folder: nothing tells a guesser why.
         if (_root is null || IsTraversal(path) || IsHidden(path)) return null;
-        if (RealPath(_root + path) is not { } real || !real.StartsWith(_root, StringComparison.Ordinal) || !IsRegularFile(real))
+        if (RealFiles.RealPath(_root + path) is not { } real || !real.StartsWith(_root, StringComparison.Ordinal) || !RealFiles.IsRegularFile(real))
             return null;
         return new FileInfo(real);
     }
@@ -64,41 +61,6 @@ internal sealed class BootFiles(IOptions<NetbootOptions> options)
 
     /// <summary>Dot files are never served (editor backups, .git): the folder's contents are public.</summary>
     private static bool IsHidden(string path) => path.Split('/').Any(s => s.StartsWith('.'));
-
-    private static string? RealPath(string path)
-    {
-        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
-            throw new PlatformNotSupportedException("Boot files are served on Linux (and macOS for development).");
-        var resolved = realpath(path, IntPtr.Zero);
-        if (resolved == IntPtr.Zero) return null; // missing, dangling link, a loop, or not allowed
-        try { return Marshal.PtrToStringUTF8(resolved); }
-        finally { free(resolved); }
-    }
-
-    private static bool IsRegularFile(string path)
-    {
-        if (!OperatingSystem.IsLinux())
-            return File.Exists(path) && !File.GetAttributes(path).HasFlag(FileAttributes.Directory);
-        // statx's layout is the same on every Linux architecture (unlike struct stat): stx_mode is the u16 at byte 28.
-        var buffer = new byte[256];
-        if (statx(AtFdCwd, path, 0, StatxType, buffer) != 0) return false;
-        var mode = BitConverter.ToUInt16(buffer, 28);
-        return (mode & FileTypeMask) == RegularFile;
-    }
-
-    private const int AtFdCwd = -100;
-    private const uint StatxType = 0x1;
-    private const int FileTypeMask = 0xF000;
-    private const int RegularFile = 0x8000;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern IntPtr realpath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr resolved);
-
-    [DllImport("libc")]
-    private static extern void free(IntPtr pointer);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int statx(int dirfd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, [Out] byte[] buffer);
 }
 
 /// <summary>

@@ -10,9 +10,9 @@ internal static class AuditEndpoints
     public sealed record AuditEventResponse(long Id, DateTimeOffset At, string Actor, string Action, string TargetType, string? TargetId, string Summary);
 
     public static void MapAuditEndpoints(this RouteGroupBuilder api) =>
-        api.MapGet("/audit", async Task<Results<Ok<List<AuditEventResponse>>, BadRequest<string>>> (AppDbContext db, int? take, long? before) =>
+        api.MapGet("/audit", async Task<Results<Ok<List<AuditEventResponse>>, BadRequest<ApiProblem>>> (AppDbContext db, int? take, long? before) =>
             {
-                if (take is < 1 or > 500) return TypedResults.BadRequest("take must be between 1 and 500.");
+                if (take is < 1 or > 500) return TypedResults.BadRequest(new ApiProblem("take must be between 1 and 500."));
                 var query = db.AuditEvents.AsNoTracking();
                 if (before is { } b) query = query.Where(e => e.Id < b);
                 return TypedResults.Ok(await query.OrderByDescending(e => e.Id).Take(take ?? 100)

@@ -21,11 +21,11 @@ internal static class TokenEndpoints
                 .Select(t => new TokenResponse(t.Id, t.Name, t.Prefix, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt)).ToListAsync());
         }).WithName("ListMyTokens").WithSummary("Your personal API tokens (never their secrets).");
 
-        tokens.MapDelete("/{id:long}", async Task<Results<NoContent, NotFound>> (long id, ClaimsPrincipal user, AppDbContext db, TimeProvider clock, HttpContext http) =>
+        tokens.MapDelete("/{id:long}", async Task<Results<NoContent, NotFound<ApiProblem>>> (long id, ClaimsPrincipal user, AppDbContext db, TimeProvider clock, HttpContext http) =>
         {
             var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
             var token = await db.ApiTokens.SingleOrDefaultAsync(t => t.Id == id && t.UserId == userId);
-            if (token is null) return TypedResults.NotFound();
+            if (token is null) return TypedResults.NotFound(new ApiProblem($"You have no API token {id}."));
             if (token.RevokedAt is null)
             {
                 token.Revoke(clock.GetUtcNow());

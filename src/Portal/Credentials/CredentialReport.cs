@@ -23,6 +23,26 @@ internal sealed partial record CredentialReport(
         preview.Format.ToString().ToLowerInvariant(), preview.Rows.Count, preview.OkCount, preview.ErrorCount,
         preview.FileErrors, preview.FileWarnings, preview.Rows.Select(ToRow).ToList());
 
+    /// <summary>
+    /// The API's 422: a problem whose detail sums up why nothing was imported, with the report's own
+    /// fields (rows with their errors, file errors) beside it, as before.
+    /// </summary>
+    public Portal.Api.ApiProblem ToProblem()
+    {
+        var detail = FileErrors.Count > 0
+            ? $"Nothing was imported: {string.Join(" ", FileErrors)}"
+            : $"Nothing was imported: {ErrorCount} of {RowCount} rows cannot be imported (see rows for each row's errors).";
+        var problem = new Portal.Api.ApiProblem(detail);
+        problem.Extensions["format"] = Format;
+        problem.Extensions["rowCount"] = RowCount;
+        problem.Extensions["okCount"] = OkCount;
+        problem.Extensions["errorCount"] = ErrorCount;
+        problem.Extensions["fileErrors"] = FileErrors;
+        problem.Extensions["fileWarnings"] = FileWarnings;
+        problem.Extensions["rows"] = Rows;
+        return problem;
+    }
+
     private static Row ToRow(CredentialListRow r)
     {
         var errors = r.Errors.Select(e => QuotedCharacter().Replace(e, "Unexpected character ")).ToList();

@@ -1,5 +1,6 @@
 using Portal.Core.Credentials;
 using Portal.Core.Discovery;
+using Portal.Core.Discovery.Leases;
 
 namespace Portal.Discovery;
 
@@ -26,13 +27,13 @@ internal sealed class SourceInput
     };
 
     /// <summary>Field name (nameof a property) → what is wrong with it; empty when the form is fine.</summary>
-    public Dictionary<string, string> Errors()
+    public Dictionary<string, string> Errors(LeaseFiles leaseFiles)
     {
         var errors = new Dictionary<string, string>();
         var value = Value.Trim();
         if (!Enum.IsDefined(Kind)) errors[nameof(Kind)] = "Choose the kind of source.";
         if (value.Length is 0 or > 1024) errors[nameof(Value)] = "Give a path, range or address (at most 1024 characters).";
-        else if (ValueError(Kind, value) is { } valueError) errors[nameof(Value)] = valueError;
+        else if (ValueError(Kind, value, leaseFiles) is { } valueError) errors[nameof(Value)] = valueError;
         if (Port is not (>= 1 and <= 65535)) errors[nameof(Port)] = "The port must be a number from 1 to 65535.";
         if (Username.Trim().Length > 64) errors[nameof(Username)] = "At most 64 characters.";
         if (Password.Length > 128) errors[nameof(Password)] = "At most 128 characters.";
@@ -41,12 +42,12 @@ internal sealed class SourceInput
         return errors;
     }
 
-    private static string? ValueError(DiscoverySourceKind kind, string value) => kind switch
+    private static string? ValueError(DiscoverySourceKind kind, string value, LeaseFiles leaseFiles) => kind switch
     {
         DiscoverySourceKind.Cidr when !CidrRange.TryParse(value, out var range, out var error)
                                       || !range.TryExpand(CidrRange.DefaultMaxAddresses, out _, out error) => $"Not a usable range: {error}",
         DiscoverySourceKind.Address when Uri.CheckHostName(value) == UriHostNameType.Unknown => $"Not a host name or IP address: {value}",
-        DiscoverySourceKind.DnsmasqLeases or DiscoverySourceKind.IscLeases when !Path.IsPathRooted(value) => "Give the lease file as an absolute path.",
+        DiscoverySourceKind.DnsmasqLeases or DiscoverySourceKind.IscLeases => leaseFiles.PathProblem(value),
         _ => null,
     };
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Portal.Core.Discovery;
+using Portal.Core.Discovery.Runs;
 using Portal.Core.Persistence;
 using Portal.Lab;
 
@@ -21,6 +22,9 @@ internal static class LabSetup
             OutputDirectory = string.IsNullOrEmpty(options.OutputDirectory) ? Path.GetFullPath(Path.Combine(dataDirectory, "lab")) : options.OutputDirectory,
         };
         builder.Services.AddLabFleet(options);
+        // The lab's lease file is a discovery source (SeedLabSource): its folder is a lease directory too.
+        builder.Services.PostConfigure<DiscoveryOptions>(o => o.LeaseDirectories =
+            [.. o.AllowedLeaseDirectories, options.OutputDirectory]);
     }
 
     /// <summary>Says where the lab wrote its vendor credential list and lease file.</summary>

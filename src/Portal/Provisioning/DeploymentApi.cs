@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.OpenApi;
 using Portal.Account;
+using Portal.Api;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
 using Portal.Core.Provisioning.Workflow;
@@ -72,13 +73,13 @@ internal static class DeploymentApi
             .WithName("ListDeployments")
             .WithSummary("Newest first. state may repeat (Active, Finished, Failed, Cancelled); limit defaults to 50 (at most 500). Users see the deployments they started or whose machine they hold; Operators and Admins see all.");
 
-        api.MapGet("/deployments/{id:long}", async Task<Results<Ok<DeploymentDetail>, NotFound<ErrorResponse>>> (long id, HttpContext http, AppDbContext db) =>
+        api.MapGet("/deployments/{id:long}", async Task<Results<Ok<DeploymentDetail>, NotFound<ApiProblem>>> (long id, HttpContext http, AppDbContext db) =>
                 await DeploymentDetails.LoadAsync(db, id, http.ToRequester(), http.RequestAborted) is { } details
                     ? TypedResults.Ok(ToDetail(details)) : TypedResults.NotFound(NoSuch(id)))
             .WithName("GetDeployment")
             .WithSummary("The deployment with its current step and its whole timeline (steps, netboot fetches, installer events) with durations; the iPXE script and config as served, for the requester, Operators and Admins.");
 
-        api.MapPost("/deployments/{id:long}/cancel", async Task<Results<Ok<MessageResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> (
+        api.MapPost("/deployments/{id:long}/cancel", async Task<Results<Ok<MessageResponse>, NotFound<ApiProblem>, Conflict<ApiProblem>, JsonHttpResult<ApiProblem>>> (
                 long id, HttpContext http, AppDbContext db, DeploymentRuns runs) =>
             {
                 var who = http.ToRequester();
@@ -87,14 +88,14 @@ internal static class DeploymentApi
                 return outcome.Status switch
                 {
                     OutcomeStatus.Done => TypedResults.Ok(new MessageResponse(outcome.Message)),
-                    OutcomeStatus.NotFound => TypedResults.NotFound(new ErrorResponse(outcome.Message)),
-                    OutcomeStatus.Conflict => TypedResults.Conflict(new ErrorResponse(outcome.Message)),
+                    OutcomeStatus.NotFound => TypedResults.NotFound(new ApiProblem(outcome.Message)),
+                    OutcomeStatus.Conflict => TypedResults.Conflict(new ApiProblem(outcome.Message)),
                     var status => Error(status, outcome.Message),
                 };
             })
             .WithName("CancelDeployment").WithSummary("Stop an active run at whatever step it is in; the machine stays with its holder (Reserved). 409 when it already ended.");
 
-        api.MapPost("/deployments/{id:long}/retry", async Task<Results<Created<DeploymentSummary>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> (
+        api.MapPost("/deployments/{id:long}/retry", async Task<Results<Created<DeploymentSummary>, NotFound<ApiProblem>, Conflict<ApiProblem>, JsonHttpResult<ApiProblem>>> (
                 long id, HttpContext http, AppDbContext db, ProvisioningService provisioning) =>
             {
                 var who = http.ToRequester();
@@ -103,18 +104,18 @@ internal static class DeploymentApi
                 if (retried.DeploymentId is { } next) return TypedResults.Created($"/api/v1/deployments/{next}", await SummaryAsync(db, next, who, http.RequestAborted));
                 return retried.Outcome.Status switch
                 {
-                    OutcomeStatus.NotFound => TypedResults.NotFound(new ErrorResponse(retried.Outcome.Message)),
-                    OutcomeStatus.Conflict => TypedResults.Conflict(new ErrorResponse(retried.Outcome.Message)),
+                    OutcomeStatus.NotFound => TypedResults.NotFound(new ApiProblem(retried.Outcome.Message)),
+                    OutcomeStatus.Conflict => TypedResults.Conflict(new ApiProblem(retried.Outcome.Message)),
                     var status => Error(status, retried.Outcome.Message),
                 };
             })
             .WithName("RetryDeployment").WithSummary("Start a failed deployment again from the beginning, as a new deployment with the same inputs (201 with it). 409 unless the deployment and its machine are Failed and it is the machine's latest.");
 
         // Ids that are not numbers get a reason rather than an unmatched route (which would answer 401 or a bare 404).
-        api.MapMethods("/deployments/{id}/{action?}", ["GET", "POST"], Results<BadRequest<ErrorResponse>, NotFound<ErrorResponse>> (string id, string? action) =>
+        api.MapMethods("/deployments/{id}/{action?}", ["GET", "POST"], Results<BadRequest<ApiProblem>, NotFound<ApiProblem>> (string id, string? action) =>
                 long.TryParse(id, out _)
-                    ? TypedResults.NotFound(new ErrorResponse($"There is no \"{action}\" for deployments; see /openapi/v1.json."))
-                    : TypedResults.BadRequest(new ErrorResponse($"\"{id}\" is not a deployment id (a positive number).")))
+                    ? TypedResults.NotFound(new ApiProblem($"There is no \"{action}\" for deployments; see /openapi/v1.json."))
+                    : TypedResults.BadRequest(new ApiProblem($"\"{id}\" is not a deployment id (a positive number).")))
             .ExcludeFromDescription();
 
         api.MapGet("/os-profiles", async Task<Ok<List<OsProfileResponse>>> (AppDbContext db) =>
@@ -124,12 +125,12 @@ internal static class DeploymentApi
             .WithName("ListOsProfiles").WithSummary("What can be installed: each profile's installer, kernel and initrds, template and default parameters (which a deployment's parameters override).");
     }
 
-    private static async Task<Results<Created<DeploymentSummary>, Ok<BatchStartResponse>, BadRequest<ErrorResponse>, NotFound<ErrorResponse>, Conflict<ErrorResponse>, JsonHttpResult<ErrorResponse>>> StartAsync(
+    private static async Task<Results<Created<DeploymentSummary>, Ok<BatchStartResponse>, BadRequest<ApiProblem>, NotFound<ApiProblem>, Conflict<ApiProblem>, JsonHttpResult<ApiProblem>>> StartAsync(
         HttpContext http, AppDbContext db, DeploymentRuns runs)
     {
         var ct = http.RequestAborted;
         // Read by hand so a malformed body gets a message saying what is wrong, not a bare 400.
-        if (!http.Request.HasJsonContentType()) return TypedResults.BadRequest(new ErrorResponse("Send the request as application/json."));
+        if (!http.Request.HasJsonContentType()) return TypedResults.BadRequest(new ApiProblem("Send the request as application/json."));
         StartDeploymentRequest? request;
         try
         {
@@ -137,32 +138,32 @@ internal static class DeploymentApi
         }
         catch (JsonException e)
         {
-            return TypedResults.BadRequest(new ErrorResponse($"The body is not a deployment request: {e.Message}"));
+            return TypedResults.BadRequest(new ApiProblem($"The body is not a deployment request: {e.Message}"));
         }
-        if (request is null) return TypedResults.BadRequest(new ErrorResponse("The body is empty; send machineId (or machineIds), profileId and hostname."));
+        if (request is null) return TypedResults.BadRequest(new ApiProblem("The body is empty; send machineId (or machineIds), profileId and hostname."));
 
         var single = request.MachineId is not null;
         if (single == request.MachineIds is not null)
-            return TypedResults.BadRequest(new ErrorResponse("Give either machineId (one machine) or machineIds (several), not both and not neither."));
+            return TypedResults.BadRequest(new ApiProblem("Give either machineId (one machine) or machineIds (several), not both and not neither."));
         var ids = single ? [request.MachineId!.Value] : request.MachineIds!.Distinct().ToList();
-        if (ids.Count == 0) return TypedResults.BadRequest(new ErrorResponse("machineIds is empty."));
-        if (ids.FirstOrDefault(id => id <= 0) is var bad and not 0) return TypedResults.BadRequest(new ErrorResponse($"{bad} is not a machine id."));
-        if (request.ProfileId is not { } profileId) return TypedResults.BadRequest(new ErrorResponse("profileId is required (GET /api/v1/os-profiles lists them)."));
+        if (ids.Count == 0) return TypedResults.BadRequest(new ApiProblem("machineIds is empty."));
+        if (ids.FirstOrDefault(id => id <= 0) is var bad and not 0) return TypedResults.BadRequest(new ApiProblem($"{bad} is not a machine id."));
+        if (request.ProfileId is not { } profileId) return TypedResults.BadRequest(new ApiProblem("profileId is required (GET /api/v1/os-profiles lists them)."));
         if (!await db.OsProfiles.AnyAsync(p => p.Id == profileId, ct))
-            return TypedResults.BadRequest(new ErrorResponse($"There is no OS profile {profileId} (GET /api/v1/os-profiles lists them)."));
-        if (ProvisionInput.Check(request.Parameters ?? []) is { } parametersError) return TypedResults.BadRequest(new ErrorResponse(parametersError));
+            return TypedResults.BadRequest(new ApiProblem($"There is no OS profile {profileId} (GET /api/v1/os-profiles lists them)."));
+        if (ProvisionInput.Check(request.Parameters ?? []) is { } parametersError) return TypedResults.BadRequest(new ApiProblem(parametersError));
 
         var names = await runs.NamesAsync(ids, ct);
         List<DeploymentRuns.Target> targets;
         if (request.Hostnames is { } hostnames)
         {
-            if (request.Hostname is not null) return TypedResults.BadRequest(new ErrorResponse("Give either hostname (a pattern for several machines) or hostnames (one per machine), not both."));
-            if (hostnames.Length != ids.Count) return TypedResults.BadRequest(new ErrorResponse($"hostnames has {hostnames.Length} entries for {ids.Count} machines; give one per machine, in the same order."));
+            if (request.Hostname is not null) return TypedResults.BadRequest(new ApiProblem("Give either hostname (a pattern for several machines) or hostnames (one per machine), not both."));
+            if (hostnames.Length != ids.Count) return TypedResults.BadRequest(new ApiProblem($"hostnames has {hostnames.Length} entries for {ids.Count} machines; give one per machine, in the same order."));
             targets = names.Select((m, i) => new DeploymentRuns.Target(m.Id, m.Name, hostnames[i] ?? "")).ToList();
         }
         else
         {
-            if (ProvisionInput.CheckPattern(request.Hostname, ids.Count) is { } patternError) return TypedResults.BadRequest(new ErrorResponse(patternError));
+            if (ProvisionInput.CheckPattern(request.Hostname, ids.Count) is { } patternError) return TypedResults.BadRequest(new ApiProblem(patternError));
             targets = names.Select((m, i) => new DeploymentRuns.Target(m.Id, m.Name, ProvisionInput.Hostname(request.Hostname!, i + 1, m.Name))).ToList();
         }
 
@@ -176,24 +177,24 @@ internal static class DeploymentApi
         if (one.DeploymentId is { } deploymentId) return TypedResults.Created($"/api/v1/deployments/{deploymentId}", await SummaryAsync(db, deploymentId, who, ct));
         return one.Status switch
         {
-            OutcomeStatus.NotFound => TypedResults.NotFound(new ErrorResponse(one.Message)),
-            OutcomeStatus.Conflict => TypedResults.Conflict(new ErrorResponse(one.Message)),
-            OutcomeStatus.Invalid => TypedResults.BadRequest(new ErrorResponse(one.Message)),
+            OutcomeStatus.NotFound => TypedResults.NotFound(new ApiProblem(one.Message)),
+            OutcomeStatus.Conflict => TypedResults.Conflict(new ApiProblem(one.Message)),
+            OutcomeStatus.Invalid => TypedResults.BadRequest(new ApiProblem(one.Message)),
             var status => Error(status, one.Message),
         };
     }
 
-    private static async Task<Results<Ok<List<DeploymentSummary>>, BadRequest<ErrorResponse>>> ListAsync(
+    private static async Task<Results<Ok<List<DeploymentSummary>>, BadRequest<ApiProblem>>> ListAsync(
         HttpContext http, AppDbContext db, string[]? state, long? machineId, int? limit)
     {
         var states = new List<DeploymentState>();
         foreach (var s in state ?? [])
         {
             if (!Enum.TryParse<DeploymentState>(s, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-                return TypedResults.BadRequest(new ErrorResponse($"Unknown state \"{s}\"; one of {string.Join(", ", Enum.GetNames<DeploymentState>())}."));
+                return TypedResults.BadRequest(new ApiProblem($"Unknown state \"{s}\"; one of {string.Join(", ", Enum.GetNames<DeploymentState>())}."));
             states.Add(parsed);
         }
-        if (limit is < 1 or > MaxLimit) return TypedResults.BadRequest(new ErrorResponse($"limit must be between 1 and {MaxLimit}."));
+        if (limit is < 1 or > MaxLimit) return TypedResults.BadRequest(new ApiProblem($"limit must be between 1 and {MaxLimit}."));
         var rows = await DeploymentRows.ListAsync(db, http.ToRequester(), q =>
         {
             if (states.Count > 0) q = q.Where(d => states.Contains(d.State));
@@ -208,10 +209,10 @@ internal static class DeploymentApi
     private static async Task<DeploymentSummary> SummaryAsync(AppDbContext db, long id, Requester who, CancellationToken ct) =>
         ToSummary((await DeploymentRows.ListAsync(db, who, q => q.Where(d => d.Id == id), ct)).Single());
 
-    private static ErrorResponse NoSuch(long id) => new($"There is no deployment {id} that you can see.");
+    private static ApiProblem NoSuch(long id) => new($"There is no deployment {id} that you can see.");
 
-    private static JsonHttpResult<ErrorResponse> Error(OutcomeStatus status, string message) =>
-        TypedResults.Json(new ErrorResponse(message), statusCode: status switch
+    private static JsonHttpResult<ApiProblem> Error(OutcomeStatus status, string message) =>
+        TypedResults.Json(new ApiProblem(message), statusCode: status switch
         {
             OutcomeStatus.Forbidden => StatusCodes.Status403Forbidden,
             OutcomeStatus.NotFound => StatusCodes.Status404NotFound,

@@ -25,6 +25,7 @@ internal static partial class ProvisionInput
         for (var i = 0; i < lines.Length; i++)
         {
             var key = lines[i].Trim();
+            if (Portal.Core.Text.ControlCharacters.Problem($"SSH key on line {i + 1}", key) is { } problem) return problem;
             if (key.Length > 0 && !key.StartsWith("ssh-", StringComparison.Ordinal) && !key.StartsWith("ecdsa-", StringComparison.Ordinal))
                 return $"Line {i + 1}: \"{Shorten(key)}\" does not look like an SSH public key (ssh-ed25519 / ssh-rsa / ecdsa-...).";
         }

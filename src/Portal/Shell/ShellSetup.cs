@@ -1,4 +1,5 @@
 using MudBlazor.Services;
+using Portal.Api;
 
 namespace Portal.Shell;
 
@@ -15,7 +16,7 @@ internal static class ShellSetup
 
     public static void UsePortalShell(this WebApplication app)
     {
-        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UsePortalErrors();
         // Friendly 404 pages for people; API clients, the circuit's hub and netboot get bare status codes.
         app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/_blazor")
                            && !ctx.Request.Path.StartsWithSegments("/healthz") && !Portal.Netboot.Inputs.NetbootRoutes.Owns(ctx.Request.Path),
@@ -23,6 +24,7 @@ internal static class ShellSetup
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<Portal.Account.MustChangePasswordMiddleware>();
+        app.UsePortalApiInputGuard();
         app.UseAntiforgery();
     }
 

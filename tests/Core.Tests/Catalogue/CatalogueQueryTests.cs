@@ -177,4 +177,25 @@ public sealed class CatalogueQueryTests(CatalogueFleet fleet) : IClassFixture<Ca
         Assert.Equal(CatalogueSort.Name, q.Sort);
         Assert.Equal([MachineState.Available], q.States);
     }
+
+    [Fact]
+    public void AControlCharacterInTheUrlIsIgnoredLikeOtherNonsense()
+    {
+        var q = CatalogueQuery.Parse("vendor=Dell%00&cpu=%1B%5B2J&tag=gpu%00&tag=rack-a");
+        Assert.Null(q.Vendor);
+        Assert.Null(q.Cpu);
+        Assert.Equal(["rack-a"], q.Tags);
+    }
+
+    [Theory]
+    [InlineData("state=Bogus", "Unknown state \"Bogus\"")]
+    [InlineData("state=Available,7", "Unknown state \"7\"")]
+    [InlineData("sort=shoesize", "Unknown sort \"shoesize\"")]
+    [InlineData("dir=up", "Unknown dir \"up\"")]
+    public void TheApiHearsWhatTheUrlWouldIgnore(string text, string problem) =>
+        Assert.StartsWith(problem, CatalogueQuery.Problem(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(text)));
+
+    [Fact]
+    public void AGoodQueryHasNoProblem() =>
+        Assert.Null(CatalogueQuery.Problem(Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery("state=any&state=Reserved&sort=cores&dir=DESC")));
 }

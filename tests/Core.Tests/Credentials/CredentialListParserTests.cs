@@ -286,6 +286,39 @@ public sealed class CredentialListParserTests
             Assert.Single(_parser.Parse("""[{"mac":"aa:bb:cc:00:00:01","user":"a","password":{"x":1}}]""").Rows).Errors);
 
     [Fact]
+    public void JsonDuplicatesNameTheOtherRowEvenWhenTheFileIsOneLine()
+    {
+        var oneLine = _parser.Parse("""[{"mac":"aa:bb:cc:00:00:01","user":"a","password":"b"},{"mac":"aa:bb:cc:00:00:01","user":"c","password":"d"}]""");
+        var pretty = _parser.Parse("[\n  {\"mac\":\"aa:bb:cc:00:00:01\",\"user\":\"a\",\"password\":\"b\"},\n\n  {\"mac\":\"aa:bb:cc:00:00:01\",\"user\":\"c\",\"password\":\"d\"}\n]");
+
+        Assert.Contains("Duplicate MAC aa:bb:cc:00:00:01: also on item 2 (line 1).", oneLine.Rows[0].Errors);
+        Assert.Contains("Duplicate MAC aa:bb:cc:00:00:01: also on item 1 (line 1).", oneLine.Rows[1].Errors);
+        Assert.Equal([2, 4], pretty.Rows.Select(r => r.LineNumber));
+        Assert.Contains("Duplicate MAC aa:bb:cc:00:00:01: also on item 2 (line 4).", pretty.Rows[0].Errors);
+    }
+
+    [Fact]
+    public void AJsonRowListsEveryInvalidFieldNotOnlyTheFirst()
+    {
+        var row = Assert.Single(_parser.Parse("""[{"mac":"nope","user":"ro\u0000ot","password":{"x":1},"serial":"S\u0007N"}]""").Rows);
+
+        Assert.Contains(row.Errors, e => e.StartsWith("Bad MAC:", StringComparison.Ordinal));
+        Assert.Contains("Field 'password' must be a string, not Object.", row.Errors);
+        Assert.Contains("Username contains a control character (U+0000 at position 3); remove it.", row.Errors);
+        Assert.Contains("Serial contains a control character (U+0007 at position 2); remove it.", row.Errors);
+    }
+
+    [Fact]
+    public void ANulByteInACsvFieldIsARowErrorNotAFailedImport()
+    {
+        var preview = _parser.Parse("mac,user,password\naa:bb:cc:00:00:01,ad\0min,pw\naa:bb:cc:00:00:02,admin,p\0w\n");
+
+        Assert.False(preview.IsImportable);
+        Assert.Contains("Username contains a control character (U+0000 at position 3); remove it.", preview.Rows[0].Errors);
+        Assert.Equal(["Password contains a control character; remove it."], preview.Rows[1].Errors);
+    }
+
+    [Fact]
     public void ExistingEntriesConflictUnlessReplaceIsChosen()
     {
         var preview = _parser.Parse("mac,user,password\naa:bb:cc:00:00:01,admin,pw\naa:bb:cc:00:00:02,admin,pw\n");

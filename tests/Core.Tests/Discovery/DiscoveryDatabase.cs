@@ -29,7 +29,8 @@ internal sealed class DiscoveryDatabase : IAsyncDisposable
         var collection = new ServiceCollection();
         collection.AddLogging();
         collection.AddPortalPersistence(connectionString);
-        collection.AddDiscovery(new ConfigurationBuilder().Build());
+        // Test labs write their lease files into throwaway folders under the temp directory.
+        collection.AddDiscovery(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Discovery:LeaseDirectories:0"] = Path.GetTempPath() }).Build());
         var services = collection.BuildServiceProvider();
         await services.GetRequiredService<SchemaMigrator>().MigrateAsync();
         return new DiscoveryDatabase(connectionString, services);

@@ -46,9 +46,9 @@ public sealed class CertificateTrustApiTests(PortalFactory factory) : IClassFixt
         using var missing = await api.PostAsJsonAsync("/api/v1/bmcs/999999999/certificate/trust", new { sha256 = lab.Presented });
 
         Assert.Equal(HttpStatusCode.Conflict, wrong.StatusCode);
-        Assert.Contains($"now presents SHA-256 {lab.Presented}", (await wrong.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.GetValue<string>());
+        Assert.Contains($"now presents SHA-256 {lab.Presented}", (await wrong.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
-        Assert.Contains("Not a SHA-256 thumbprint", (await malformed.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.GetValue<string>());
+        Assert.Contains("Not a SHA-256 thumbprint", (await malformed.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         var bmc = await api.GetFromJsonAsync<JsonObject>($"/api/v1/bmcs/{lab.BmcId}");
         Assert.Equal("TlsCertificateChanged", bmc!["bmc"]!["status"]!.GetValue<string>());

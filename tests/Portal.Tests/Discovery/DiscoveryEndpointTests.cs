@@ -56,6 +56,64 @@ public sealed class DiscoveryEndpointTests(PortalFactory factory) : IClassFixtur
         Directory.Delete(directory, true);
     }
 
+    [Fact]
+    public async Task ARunThatStopsOnAnErrorIsShownAsFailedWithItsReasonAndNoFileOutsideTheLeaseDirectoriesIsRead()
+    {
+        var api = await ApiAsync();
+        long broken, shadow;
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            // A manual login whose stored password no key can decrypt (a replaced key ring): reading the sources throws.
+            var address = Portal.Core.Discovery.DiscoverySource.Create(Portal.Core.Discovery.DiscoverySourceKind.Address, "127.0.99.250", 443, true, DateTimeOffset.UtcNow, "root", "not-a-protected-payload");
+            // As a row written before lease directories existed would be: the form refuses it now.
+            var secrets = Portal.Core.Discovery.DiscoverySource.Create(Portal.Core.Discovery.DiscoverySourceKind.IscLeases, "/etc/shadow", 443, true, DateTimeOffset.UtcNow);
+            db.DiscoverySources.AddRange(address, secrets);
+            await db.SaveChangesAsync();
+            (broken, shadow) = (address.Id, secrets.Id);
+        }
+        try
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsync("/api/v1/discovery/runs", null)).StatusCode);
+            var failed = await CurrentRunAsync(api, "Failed");
+            Assert.StartsWith("The run stopped: ", failed.GetProperty("error").GetString());
+            Assert.True(failed.GetProperty("finished").GetBoolean());
+
+            await SetEnabledAsync(broken, false);
+            Assert.Equal(HttpStatusCode.Accepted, (await api.PostAsync("/api/v1/discovery/runs", null)).StatusCode);
+            var finished = await CurrentRunAsync(api, "Finished");
+            var issues = finished.GetProperty("issues").EnumerateArray().Select(i => i.GetString()!).ToList();
+            Assert.Contains(issues, i => i.StartsWith("Lease file /etc/shadow: is outside the lease directories", StringComparison.Ordinal));
+            Assert.DoesNotContain(issues, i => i.Contains("root:", StringComparison.Ordinal) || i.Contains('$'));
+        }
+        finally
+        {
+            await SetEnabledAsync(broken, false);
+            await SetEnabledAsync(shadow, false);
+        }
+    }
+
+    private static async Task<JsonElement> CurrentRunAsync(HttpClient api, string state)
+    {
+        JsonElement current = default;
+        await Portal.TestSupport.Eventually.TrueAsync(async () =>
+        {
+            var response = await api.GetAsync("/api/v1/discovery/runs/current");
+            if (response.StatusCode != HttpStatusCode.OK) return false;
+            current = await response.Content.ReadFromJsonAsync<JsonElement>();
+            return current.GetProperty("state").GetString() == state;
+        }, $"the current discovery run is {state}");
+        return current;
+    }
+
+    private async Task SetEnabledAsync(long sourceId, bool enabled)
+    {
+        using var scope = factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        (await db.DiscoverySources.FindAsync(sourceId))!.Enable(enabled);
+        await db.SaveChangesAsync();
+    }
+
     private async Task<HttpClient> ApiAsync() =>
         factory.Api(await (await factory.SignedInAsync()).CreateTokenAsync("discovery-" + Guid.NewGuid().ToString("N")[..6]));
 }

@@ -110,6 +110,7 @@ public sealed class DiscoveryPageTests(PortalFactory portal) : ComponentTest(por
     [InlineData("Cidr", "10.0.0.0/8", "443", "Not a usable range")]
     [InlineData("Cidr", "not-a-range", "443", "Not a usable range")]
     [InlineData("DnsmasqLeases", "relative/path.leases", "443", "absolute path")]
+    [InlineData("IscLeases", "/etc/shadow", "443", "Lease files are read only from")]
     [InlineData("Address", "10.0.0.5", "70000", "port must be a number")]
     public async Task BadSourcesAreRefusedNextToTheFieldAndNothingIsSaved(string kind, string value, string port, string message)
     {

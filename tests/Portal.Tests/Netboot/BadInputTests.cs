@@ -60,6 +60,10 @@ public sealed class BadInputTests(PortalFactory factory) : IClassFixture<PortalF
         { "application/json", """{"phase":"done","message":"x","extra":1}""", HttpStatusCode.BadRequest },
         { "application/json", """{"phase":"done","message":"x","phase":"failed"}""", HttpStatusCode.BadRequest },
         { "application/json", """{"phase":"progress","message":"x","facts":{"memory_bytes":"lots"}}""", HttpStatusCode.BadRequest },
+        { "application/json", """{"phase":"progress","message":"nul \u0000 here"}""", HttpStatusCode.BadRequest },
+        { "application/json", """{"phase":"progress","message":"x","facts":{"cpu_model":"Xeon\u0007"}}""", HttpStatusCode.BadRequest },
+        { "application/json", """{"phase":"progress","message":"x","facts":{"rack":{"slot":"a\u0000b"}}}""", HttpStatusCode.BadRequest },
+        { "application/json", """{"phase":"progress","message":"x","facts":{"r\u0000ack":"a"}}""", HttpStatusCode.BadRequest },
         { "text/plain", """{"phase":"done","message":"x"}""", HttpStatusCode.UnsupportedMediaType },
         { "application/json", """{"phase":"progress","message":" """ + new string('x', 70_000) + "\"}", HttpStatusCode.RequestEntityTooLarge },
     };

@@ -132,7 +132,7 @@ public sealed class DeploymentApiTests(ProvisioningFactory factory)
         Assert.DoesNotContain(id, (await bob.GetFromJsonAsync<JsonElement>("/api/v1/deployments")).EnumerateArray().Select(d => d.GetProperty("id").GetInt64()));
         var (startOnTheirs, refusal) = await StartAsync(bob, new { machineId, profileId, hostname = "stolen.lab" });
         Assert.Equal(HttpStatusCode.Forbidden, startOnTheirs.StatusCode);
-        Assert.Contains("api-owner@test.local", refusal.GetProperty("error").GetString());
+        Assert.Contains("api-owner@test.local", refusal.GetProperty("detail").GetString());
 
         var seen = await op.GetFromJsonAsync<JsonElement>($"/api/v1/deployments/{id}");
         Assert.Equal([Key], seen.GetProperty("sshKeys").Deserialize<string[]>());
@@ -154,7 +154,7 @@ public sealed class DeploymentApiTests(ProvisioningFactory factory)
         { """{"machineIds": [MACHINE, 999999], "profileId": PROFILE, "hostname": "same.lab"}""", HttpStatusCode.BadRequest, "needs {n} or {name}" },
         { """{"machineIds": [MACHINE, 999999], "profileId": PROFILE, "hostnames": ["a.lab"]}""", HttpStatusCode.BadRequest, "hostnames has 1 entries for 2 machines" },
         { """{"machineId": MACHINE, "hostname": "x.lab"}""", HttpStatusCode.BadRequest, "profileId is required" },
-        { """{"machineId": MACHINE, """, HttpStatusCode.BadRequest, "not a deployment request" },
+        { """{"machineId": MACHINE, """, HttpStatusCode.BadRequest, "The body is not valid JSON" },
     };
 
     [Theory]
@@ -168,7 +168,7 @@ public sealed class DeploymentApiTests(ProvisioningFactory factory)
         var response = await api.PostAsync("/api/v1/deployments", new StringContent(json, Encoding.UTF8, "application/json"));
 
         Assert.Equal(status, response.StatusCode);
-        Assert.Contains(message, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Contains(message, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.Equal(MachineState.Reserved, await factory.WithDbAsync(db => Task.FromResult(db.Machines.Single(m => m.Id == machineId).State)));
     }
 
@@ -187,10 +187,10 @@ public sealed class DeploymentApiTests(ProvisioningFactory factory)
 
         Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest, HttpStatusCode.BadRequest),
             (unknown.StatusCode, garbage.StatusCode, garbageCancel.StatusCode, badState.StatusCode, badLimit.StatusCode, plainText.StatusCode));
-        Assert.Equal("\"abc\" is not a deployment id (a positive number).", (await garbage.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
-        Assert.Contains("\"12abc\" is not a deployment id", (await garbageCancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal("\"abc\" is not a deployment id (a positive number).", (await garbage.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Contains("\"12abc\" is not a deployment id", (await garbageCancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.Contains("There is no deployment 999999", await unknown.Content.ReadAsStringAsync());
-        Assert.Equal("Unknown state \"Bogus\"; one of Active, Finished, Failed, Cancelled.", (await badState.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal("Unknown state \"Bogus\"; one of Active, Finished, Failed, Cancelled.", (await badState.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
         Assert.Contains("limit must be between 1 and 500", await badLimit.Content.ReadAsStringAsync());
         Assert.Contains("application/json", await plainText.Content.ReadAsStringAsync());
     }

@@ -32,19 +32,19 @@ public static class DnsmasqLeaseParser
             }
             if (!long.TryParse(parts[0], out var expiry) || expiry < 0)
             {
-                issues.Add(new(lineNumber, $"Expiry '{parts[0]}' is not a Unix timestamp."));
+                issues.Add(new(lineNumber, $"The expiry, {LeaseText.Quote(parts[0])}, is not a Unix timestamp."));
                 continue;
             }
             if (!IPAddress.TryParse(parts[2], out var address))
             {
-                issues.Add(new(lineNumber, $"'{parts[2]}' is not an IP address."));
+                issues.Add(new(lineNumber, $"The address, {LeaseText.Quote(parts[2])}, is not an IP address."));
                 continue;
             }
             if (address.AddressFamily == AddressFamily.InterNetworkV6)
                 continue;
             if (!MacAddress.TryParse(parts[1], out var mac, out var macError))
             {
-                issues.Add(new(lineNumber, macError));
+                issues.Add(new(lineNumber, LeaseText.IsShortField(parts[1]) ? macError : $"The MAC address, {LeaseText.Quote(parts[1])}, is not a MAC address."));
                 continue;
             }
 

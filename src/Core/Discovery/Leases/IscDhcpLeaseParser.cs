@@ -59,12 +59,12 @@ public static class IscDhcpLeaseParser
         }
         if (!closed)
         {
-            issues.Add(new(leaseLine, $"The lease for {addressText} is never closed with '}}'."));
+            issues.Add(new(leaseLine, $"The lease for {LeaseText.Quote(addressText)} is never closed with '}}'."));
             return i;
         }
         if (!IPAddress.TryParse(addressText, out var address))
         {
-            issues.Add(new(leaseLine, $"'{addressText}' is not an IP address."));
+            issues.Add(new(leaseLine, $"The lease address, {LeaseText.Quote(addressText)}, is not an IP address."));
             return i;
         }
 
@@ -105,7 +105,7 @@ public static class IscDhcpLeaseParser
         }
         if (!MacAddress.TryParse(macText, out var mac, out var error))
         {
-            issues.Add(new(macLine, error));
+            issues.Add(new(macLine, LeaseText.IsShortField(macText) ? error : $"The hardware address, {LeaseText.Quote(macText)}, is not a MAC address."));
             return i;
         }
         leases.Add(new DhcpLease(mac, address, hostname, starts, ends, active, leaseLine));
@@ -121,7 +121,7 @@ public static class IscDhcpLeaseParser
             DateTime.TryParseExact($"{words[2]} {words[3]}", "yyyy/MM/dd HH:mm:ss", CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date))
             return new DateTimeOffset(date, TimeSpan.Zero);
-        issues.Add(new(line, $"Cannot read the date in '{string.Join(' ', words)}'."));
+        issues.Add(new(line, $"Cannot read the date in '{words[0]}' (expected 'W YYYY/MM/DD HH:MM:SS' or 'epoch N')."));
         return null;
     }
 

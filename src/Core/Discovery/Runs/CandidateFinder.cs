@@ -8,7 +8,7 @@ using Portal.Core.Redfish;
 namespace Portal.Core.Discovery.Runs;
 
 /// <summary>Turns the enabled discovery sources into candidate addresses. Unreadable sources become issues, not crashes.</summary>
-public sealed class CandidateFinder(AppDbContext db, CredentialProtector protector, TimeProvider clock)
+public sealed class CandidateFinder(AppDbContext db, CredentialProtector protector, LeaseFiles leaseFiles, TimeProvider clock)
 {
     public async Task<(List<DiscoveryCandidate> Candidates, List<string> Issues)> FindAsync(CancellationToken ct)
     {
@@ -57,11 +57,10 @@ public sealed class CandidateFinder(AppDbContext db, CredentialProtector protect
 
     private async Task<IReadOnlyDictionary<MacAddress, DhcpLease>> ReadLeasesAsync(DiscoverySource source, List<string> issues, CancellationToken ct)
     {
-        string text;
-        try { text = await File.ReadAllTextAsync(source.Value, ct); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        var (text, problem) = await leaseFiles.ReadAsync(source.Value, ct);
+        if (text is null)
         {
-            issues.Add($"Lease file {source.Value}: cannot be read ({e.Message})");
+            issues.Add($"Lease file {source.Value}: {problem}");
             return new Dictionary<MacAddress, DhcpLease>();
         }
         var file = source.Kind == DiscoverySourceKind.IscLeases ? IscDhcpLeaseParser.Parse(text, clock.GetUtcNow()) : DnsmasqLeaseParser.Parse(text, clock.GetUtcNow());

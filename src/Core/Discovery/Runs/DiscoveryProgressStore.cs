@@ -46,6 +46,25 @@ public sealed class DiscoveryProgressStore(ILiveUpdates live, TimeProvider clock
         if (push) { _ = live.ChangedAsync("discovery"); _ = live.ChangedAsync("bmcs"); }
     }
 
+    /// <summary>
+    /// A run that stopped on an error: the running one is marked failed with the reason, or, when it
+    /// failed before it had a progress record (reading the sources), a failed record replaces the
+    /// previous run's — the page and the API must not keep showing that one as the latest.
+    /// </summary>
+    public DiscoveryProgress Fail(DateTimeOffset startedAt, string reason, DateTimeOffset now)
+    {
+        DiscoveryProgress result;
+        lock (gate)
+        {
+            result = current is { Finished: false } running && running.StartedAt >= startedAt
+                ? running with { Finished = true, FinishedAt = now, Error = reason }
+                : new DiscoveryProgress(Guid.NewGuid(), 0, 0, 0, 0, 0, 0, 0, true, startedAt, now, [], reason);
+            current = result;
+        }
+        _ = live.ChangedAsync("discovery");
+        return result;
+    }
+
     public DiscoveryProgress Finish(Guid run, DateTimeOffset now)
     {
         DiscoveryProgress result;

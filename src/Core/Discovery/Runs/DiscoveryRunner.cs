@@ -17,6 +17,18 @@ public sealed class DiscoveryOptions
     [Range(1, 1024)] public int MaxParallelBmcs { get; set; } = 64;
     /// <summary>How often the periodic run happens; 0 turns it off.</summary>
     [Range(0, 1440)] public int IntervalMinutes { get; set; } = 15;
+    /// <summary>
+    /// The only folders lease-file sources may name (the Portal runs as root; a source must not make it
+    /// read any file it likes). Empty: <see cref="DefaultLeaseDirectories"/>. The lab adds its own folder.
+    /// </summary>
+    public List<string> LeaseDirectories { get; set; } = [];
+    /// <summary>A lease file larger than this is not read (ISC files grow between compactions; 64 MiB is far beyond a real one).</summary>
+    [Range(1, int.MaxValue)] public int MaxLeaseFileBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Where Debian's dnsmasq and ISC dhcpd keep their lease files.</summary>
+    public static readonly IReadOnlyList<string> DefaultLeaseDirectories = ["/var/lib/misc", "/var/lib/dnsmasq", "/var/lib/dhcp"];
+
+    public IReadOnlyList<string> AllowedLeaseDirectories => LeaseDirectories.Count > 0 ? LeaseDirectories : DefaultLeaseDirectories;
 }
 
 /// <summary>
@@ -36,8 +48,9 @@ public sealed class DiscoveryRunner(IServiceScopeFactory scopes, DiscoveryProgre
         if (!oneAtATime.Wait(0)) return false;
         _ = Task.Run(async () =>
         {
+            // A failure is logged and shown as the run's state by RunLockedAsync; nobody awaits this task.
             try { await RunLockedAsync(actor, stopping); }
-            catch (Exception e) when (e is not OperationCanceledException) { logger.LogError(e, "Discovery run failed"); }
+            catch (Exception e) when (e is not OperationCanceledException) { }
             finally { oneAtATime.Release(); }
         }, CancellationToken.None);
         return true;
@@ -52,11 +65,21 @@ public sealed class DiscoveryRunner(IServiceScopeFactory scopes, DiscoveryProgre
 
     private async Task<DiscoveryProgress> RunLockedAsync(Actor actor, CancellationToken ct)
     {
-        List<DiscoveryCandidate> candidates;
-        List<string> issues;
-        await using (var scope = scopes.CreateAsyncScope())
-            (candidates, issues) = await scope.ServiceProvider.GetRequiredService<CandidateFinder>().FindAsync(ct);
-        return await RunCandidatesAsync(candidates, issues, actor, ct);
+        var startedAt = clock.GetUtcNow();
+        try
+        {
+            List<DiscoveryCandidate> candidates;
+            List<string> issues;
+            await using (var scope = scopes.CreateAsyncScope())
+                (candidates, issues) = await scope.ServiceProvider.GetRequiredService<CandidateFinder>().FindAsync(ct);
+            return await RunCandidatesAsync(candidates, issues, actor, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Discovery run failed");
+            progress.Fail(startedAt, $"The run stopped: {e.Message}", clock.GetUtcNow());
+            throw;
+        }
     }
 
     public async Task<DiscoveryProgress> OnboardByMacAsync(MacAddress mac, Actor actor, CancellationToken ct)

@@ -16,6 +16,7 @@ public static class DiscoveryServiceCollectionExtensions
         services.TryAddSingleton<CredentialProtector>();
         services.AddSingleton<DiscoveryProgressStore>();
         services.AddSingleton<DiscoveryRunner>();
+        services.AddSingleton<Leases.LeaseFiles>();
         services.AddScoped<CandidateFinder>();
         services.AddScoped<BmcOnboarding>();
         services.AddScoped<Bmcs.BmcCertificateTrust>();
