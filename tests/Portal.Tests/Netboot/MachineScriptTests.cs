@@ -77,8 +77,8 @@ public sealed class MachineScriptTests(PortalFactory factory) : IClassFixture<Po
             #!ipxe
             # Portal installer: deployment {deploymentId}, machine {machineId} ({serial}) as web-01
             # Profile: Lab installer; firmware: BIOS
-            kernel --name vmlinuz http://localhost/boot-files/lab-installer/vmlinuz console=ttyS0 panic=10 portal.ks=http://localhost/netboot/config/{token} portal.events=http://localhost/netboot/events/{token} || goto failed
-            initrd --name initrd.img http://localhost/boot-files/lab-installer/initrd.img || goto failed
+            kernel --name vmlinuz http://localhost/netboot/files/{token}/lab-installer/vmlinuz console=ttyS0 panic=10 portal.ks=http://localhost/netboot/config/{token} portal.events=http://localhost/netboot/events/{token} || goto failed
+            initrd --name initrd.img http://localhost/netboot/files/{token}/lab-installer/initrd.img || goto failed
             boot || goto failed
             :failed
             echo Portal: could not start the installer for deployment {deploymentId}, trying the next boot device
@@ -104,8 +104,8 @@ public sealed class MachineScriptTests(PortalFactory factory) : IClassFixture<Po
             #!ipxe
             # Portal installer: deployment {deploymentId}, machine {machineId} ({serial}) as web-01
             # Profile: Lab installer; firmware: UEFI
-            kernel --name vmlinuz http://localhost/boot-files/lab-installer/vmlinuz initrd=initrd.img console=ttyS0 panic=10 portal.ks=http://localhost/netboot/config/{token} portal.events=http://localhost/netboot/events/{token} || goto failed
-            initrd --name initrd.img http://localhost/boot-files/lab-installer/initrd.img || goto failed
+            kernel --name vmlinuz http://localhost/netboot/files/{token}/lab-installer/vmlinuz initrd=initrd.img console=ttyS0 panic=10 portal.ks=http://localhost/netboot/config/{token} portal.events=http://localhost/netboot/events/{token} || goto failed
+            initrd --name initrd.img http://localhost/netboot/files/{token}/lab-installer/initrd.img || goto failed
             boot || goto failed
             :failed
             echo Portal: could not start the installer for deployment {deploymentId}, trying the next boot device
