@@ -1,3 +1,4 @@
+using Portal.Core.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
@@ -29,6 +30,7 @@ internal sealed class DiscoveryDatabase : IAsyncDisposable
         var collection = new ServiceCollection();
         collection.AddLogging();
         collection.AddPortalPersistence(connectionString);
+        collection.ProtectKeyRingWith(TestKeyRing.CertificatePath);
         collection.AddDiscovery(new ConfigurationBuilder().Build());
         var services = collection.BuildServiceProvider();
         await services.GetRequiredService<SchemaMigrator>().MigrateAsync();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
 using Portal.Core.Bmcs;
 using Portal.Core.Catalogue;
+using Portal.Core.DataProtection;
 using Portal.Core.Discovery.Runs;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning.Workflow;
@@ -53,6 +54,7 @@ public sealed class CrashLab : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddPortalPersistence(lab.connectionString);
+        services.ProtectKeyRingWith(TestKeyRing.CertificatePath); // the Portal process's ring: both read the BMC password
         services.AddDiscovery(configuration);
         services.AddMachineCatalogue(configuration);
         services.AddProvisioningWorkflow(configuration);
