@@ -51,6 +51,7 @@ internal sealed class DeploymentTokenInterceptor(DeploymentTokens tokens) : Save
     private void Seal(DbContext? context)
     {
         if (context is null) return;
+        context.ChangeTracker.DetectChanges(); // a loaded run whose token was renewed is Modified only once changes are detected
         foreach (var entry in context.ChangeTracker.Entries<Deployment>())
             if (entry.State is EntityState.Added or EntityState.Modified && entry.Entity is { IssuedToken: { } token, ProtectedToken: null })
                 entry.Entity.Sealed(tokens.Protect(token));

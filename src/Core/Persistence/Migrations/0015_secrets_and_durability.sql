@@ -16,3 +16,9 @@ ALTER TABLE "Deployments" ALTER COLUMN "TokenHash" SET NOT NULL;
 DROP INDEX "IX_Deployments_Token";
 ALTER TABLE "Deployments" DROP COLUMN "Token";
 CREATE UNIQUE INDEX "IX_Deployments_TokenHash" ON "Deployments" ("TokenHash");
+
+-- A user's action lost to a background write (finding 8): machines are checked for concurrent
+-- decisions with a revision that only decisions count up (state, holder, maintenance, tags), not
+-- with xmin, which every write of the row changes (a power refresh every few seconds).
+ALTER TABLE "Machines" ADD "Revision" integer NOT NULL DEFAULT 0;
+ALTER TABLE "Machines" ALTER COLUMN "Revision" DROP DEFAULT;
