@@ -69,8 +69,8 @@ public sealed class PowerActionRunner(
     /// <summary>
     /// An operation that was under way when its Portal stopped (recovered by Quartz, or by the sweep):
     /// whether the BMC acted on the Reset is unknown, and repeating it could cycle a machine twice, so
-    /// the machine's power is read and the operation ends — done if it is in the expected state,
-    /// failed with that reason otherwise. Either way the machine takes power actions again.
+    /// the machine's power is watched as after a Reset — done once it is in the expected state, failed
+    /// with the reason at the timeout. Either way the machine takes power actions again.
     /// </summary>
     private async Task FinishInterruptedAsync(AppDbContext db, PowerOperation operation, Machines.Machine machine, CancellationToken ct)
     {
@@ -79,7 +79,7 @@ public sealed class PowerActionRunner(
         {
             var (client, system) = await PrepareAsync(machine.Bmc!, machine.RedfishId, ct);
             await using var _ = client;
-            state = system.PowerState ?? "Unknown";
+            state = system.PowerState == operation.ExpectedState ? system.PowerState : await WaitForAsync(client, machine.RedfishId, operation.ExpectedState, ct);
         }
         catch (RedfishException e)
         {

@@ -37,10 +37,15 @@ public sealed class CrashLab : IAsyncDisposable
     public Task<List<string>> SchedulerNamesInStoreAsync() => WithDbAsync(db => db.Database
         .SqlQueryRaw<string>("SELECT sched_name AS \"Value\" FROM qrtz_scheduler_state UNION SELECT sched_name FROM qrtz_job_details").ToListAsync());
 
-    public static async Task<CrashLab> StartAsync(string firstAddress, IReadOnlyDictionary<string, string> portalSettings)
+    /// <param name="slowReset">A BMC whose Reset takes this long (the lab's slow profile); null for an ordinary one.</param>
+    public static async Task<CrashLab> StartAsync(string firstAddress, IReadOnlyDictionary<string, string> portalSettings, TimeSpan? slowReset = null)
     {
         var lab = new CrashLab();
-        lab.Lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 1, Profiles = ["dell"], FirstAddress = firstAddress, OutputDirectory = lab.directory, Seed = 5 });
+        lab.Lab = await LabFleet.StartAsync(new LabOptions
+        {
+            BmcCount = 1, Profiles = [slowReset is null ? "dell" : "gigabyte"], SlowResetDelay = slowReset,
+            FirstAddress = firstAddress, OutputDirectory = lab.directory, Seed = 5,
+        });
         lab.connectionString = await TestPostgres.CreateDatabaseAsync("crash");
         // One cluster name for the Portal process and this process's scheduler (same job store rows),
         // unique per lab: Quartz shares schedulers by name within the test process.
