@@ -25,7 +25,8 @@ start)
   if "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
     port=$(cat "$dir/port")
   else
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    # PG_PORT: start again on the port a client already holds (a test that stops and restarts the server).
+    port=${PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
     echo "$port" > "$dir/port"
     "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir/data -c max_connections=300 -c fsync=${PG_FSYNC:-on} -c shared_buffers=256MB" \

@@ -9,6 +9,7 @@ apt_packages=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
 [[ -n "$pg_bin" && -x "$pg_bin/initdb" ]] || apt_packages+=(postgresql)
 command -v python3 >/dev/null || apt_packages+=(python3)
+command -v openssl >/dev/null || apt_packages+=(openssl)   # make run creates the key ring certificate
 if [[ $purpose == test || $purpose == bench ]]; then
   command -v chromium >/dev/null || apt_packages+=(chromium)
 fi

@@ -17,6 +17,22 @@ if [[ -z "${ConnectionStrings__Portal:-}" ]]; then
   echo "private PostgreSQL running from .data/postgres"
 fi
 
+# The certificate that encrypts the Data Protection key ring (BMC passwords, cookies): it must not
+# live in the database, so a dump of it alone opens nothing. Created once, readable by us only.
+if [[ -z "${DataProtection__KeyRingCertificate:-}" ]]; then
+  export DataProtection__KeyRingCertificate=$PWD/.data/keyring.pem
+  if [[ ! -s $DataProtection__KeyRingCertificate ]]; then
+    (umask 077
+     tmp=$(mktemp -d)
+     openssl req -x509 -newkey rsa:3072 -nodes -days 36500 -subj '/CN=Portal key ring' \
+       -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null
+     cat "$tmp/key.pem" "$tmp/cert.pem" > "$DataProtection__KeyRingCertificate"
+     rm -rf "$tmp")
+    chmod 600 "$DataProtection__KeyRingCertificate"
+    echo "created the key ring certificate .data/keyring.pem (keep it: without it stored BMC passwords cannot be read)"
+  fi
+fi
+
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export Portal__DataDirectory=${Portal__DataDirectory:-$PWD/.data}
 export Lab__Enabled=${Lab__Enabled:-true}

@@ -45,6 +45,7 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
         builder.UseSetting("Logging:LogLevel:Default", "Error");
         builder.UseSetting("Lab:Enabled", "false");
         builder.UseSetting("Discovery:IntervalMinutes", "0");
+        builder.UseSetting("DataProtection:KeyRingCertificate", Portal.TestSupport.TestKeyRing.CertificatePath);
         builder.UseSetting("Netboot:PublicBaseUrl", $"http://127.0.0.1:{port}");
         // Every bench drives the netboot routes from 127.0.0.1 (wrk, the 2,000-machine boot storm, the lab's
         // simulated firmware): one address far over any per-address limit a real network would want.

@@ -97,7 +97,7 @@ public sealed class PortalHost : WebApplicationFactory<Program>
             ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGJ0ZXN0a2V5Zm9ycG9ydGFsbmV0Ym9vdHRlc3Rz alice@example"], null, parameters, DateTimeOffset.UtcNow);
         db.Deployments.Add(deployment);
         await db.SaveChangesAsync();
-        return (deployment.Id, deployment.Token);
+        return (deployment.Id, deployment.IssuedToken!);
     });
 
     public override async ValueTask DisposeAsync()

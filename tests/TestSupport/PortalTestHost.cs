@@ -15,6 +15,7 @@ public static class PortalTestHost
         builder.UseSetting("Portal:DataDirectory", dataDirectory);
         builder.UseSetting("Portal:AdminEmail", adminEmail);
         builder.UseSetting("Portal:AdminPassword", adminPassword);
+        builder.UseSetting("DataProtection:KeyRingCertificate", TestKeyRing.CertificatePath);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // No periodic discovery in tests: runs happen when a test asks for one.
         builder.UseSetting("Discovery:IntervalMinutes", "0");

@@ -36,8 +36,11 @@ public sealed class Machine
     public MachineState State { get; private set; } = MachineState.Discovered;
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
-    /// <summary>PostgreSQL's xmin: two writers racing on one machine, exactly one wins.</summary>
-    public uint Version { get; private set; }
+    /// <summary>
+    /// Counts decisions about the machine (see <see cref="MachineRevisionInterceptor"/>): two people racing
+    /// for it, exactly one wins; background observations (power, facts) never make either lose.
+    /// </summary>
+    public int Revision { get; private set; }
 
     private Machine() { }
 

@@ -23,7 +23,7 @@ internal sealed class MachineConfiguration : IEntityTypeConfiguration<Machine>
         b.OwnsMany(m => m.Disks, d => d.ToJson());
         b.OwnsMany(m => m.Nics, n => n.ToJson());
         b.OwnsMany(m => m.Gpus, g => g.ToJson());
-        b.Property(m => m.Version).IsRowVersion();
+        b.Property(m => m.Revision).IsConcurrencyToken();
         b.HasIndex(m => m.Uuid);
         b.HasIndex(m => m.Serial);
         b.HasIndex(m => new { m.BmcId, m.RedfishId }).IsUnique();

@@ -21,6 +21,9 @@ public static class PersistenceExtensions
         // the same connection string: moving it onto this source is a change of its own.
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         services.AddScoped<AuditLiveInterceptor>();
+        services.AddSingleton<Provisioning.DeploymentTokens>();
+        services.AddScoped<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, Machines.MachineRevisionInterceptor>();
+        services.AddScoped<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, Provisioning.DeploymentTokenInterceptor>();
         // Other features add their own EF interceptors to DI (netboot's directory watches machine saves).
         // A factory too: interactive components live as long as a browser tab and must use a short-lived
         // context per load or action. Scoped, so the options can take the scoped interceptors; it also

@@ -26,6 +26,11 @@ public sealed class PowerActionRunner(
         var operation = await db.PowerOperations.SingleOrDefaultAsync(o => o.Id == operationId, ct);
         if (operation is null || operation.IsFinished) return; // already done (e.g. a re-fired job after a restart)
         var machine = await db.Machines.AsNoTracking().Include(m => m.Bmc).SingleAsync(m => m.Id == operation.MachineId, ct);
+        if (operation.Status == PowerOperationStatus.Running)
+        {
+            await FinishInterruptedAsync(db, operation, machine, ct);
+            return;
+        }
 
         operation.Start(clock.GetUtcNow());
         await db.SaveChangesAsync(ct);
@@ -57,6 +62,39 @@ public sealed class PowerActionRunner(
                 ? $"{machine.Name}: {operation.Action} done, power {lastState}"
                 : $"{machine.Name}: {operation.Action} failed: {operation.Error}", now));
         // The outcome is saved even when the caller is shutting down: a half-recorded result would show "running" forever.
+        await db.SaveChangesAsync(CancellationToken.None);
+        await NotifyAsync(machine.Id, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// An operation that was under way when its Portal stopped (recovered by Quartz, or by the sweep):
+    /// whether the BMC acted on the Reset is unknown, and repeating it could cycle a machine twice, so
+    /// the machine's power is watched as after a Reset — done once it is in the expected state, failed
+    /// with the reason at the timeout. Either way the machine takes power actions again.
+    /// </summary>
+    private async Task FinishInterruptedAsync(AppDbContext db, PowerOperation operation, Machines.Machine machine, CancellationToken ct)
+    {
+        string? state = null;
+        try
+        {
+            var (client, system) = await PrepareAsync(machine.Bmc!, machine.RedfishId, ct);
+            await using var _ = client;
+            state = system.PowerState == operation.ExpectedState ? system.PowerState : await WaitForAsync(client, machine.RedfishId, operation.ExpectedState, ct);
+        }
+        catch (RedfishException e)
+        {
+            logger.LogWarning("Power state of machine {Machine} unreadable after an interrupted {Action}: {Error}", machine.Id, operation.Action, e.Message);
+        }
+        var now = clock.GetUtcNow();
+        if (state == operation.ExpectedState)
+            operation.Succeed(state, now);
+        else
+            operation.Fail($"The Portal stopped while {operation.Action} was under way; the machine's power is {state ?? "unknown"} now (expected {operation.ExpectedState}). Request it again if it is still needed.", state, now);
+        if (state is not null) await db.RecordPowerAsync(machine.Id, state, null, now, ct);
+        db.AuditEvents.Add(AuditEvent.Record(new Actor(operation.RequestedById, operation.RequestedByName), "machine.power", "machine", machine.Id.ToString(),
+            operation.Status == PowerOperationStatus.Succeeded
+                ? $"{machine.Name}: {operation.Action} done (finished after the Portal restarted), power {state}"
+                : $"{machine.Name}: {operation.Action} failed: {operation.Error}", now));
         await db.SaveChangesAsync(CancellationToken.None);
         await NotifyAsync(machine.Id, CancellationToken.None);
     }

@@ -37,11 +37,7 @@ public sealed class PowerControl(AppDbContext db, ISchedulerFactory schedulers, 
         db.AuditEvents.Add(AuditEvent.Record(who.Actor, "machine.power-requested", "machine", machineId.ToString(), $"{machine.Name}: {action} requested", now));
         await db.SaveChangesAsync(ct);
 
-        var scheduler = await schedulers.GetScheduler(ct);
-        await scheduler.ScheduleJob(
-            JobBuilder.Create<PowerActionJob>().WithIdentity($"power-{operation.Id}", PowerActionJob.Group)
-                .UsingJobData(PowerActionJob.OperationIdKey, operation.Id).RequestRecovery().Build(),
-            TriggerBuilder.Create().WithIdentity($"power-{operation.Id}", PowerActionJob.Group).StartNow().Build(), new ScheduleJobOptions(), ct);
+        await PowerActionJob.ScheduleAsync(await schedulers.GetScheduler(ct), operation.Id, ct);
         await live.ChangedAsync($"machine:{machineId}", ct);
         return new(Outcome.Done($"{PowerActions.Label(action)} requested for {machine.Name}."), operation.Id);
     }

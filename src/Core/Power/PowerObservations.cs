@@ -7,7 +7,7 @@ internal static class PowerObservations
 {
     /// <summary>
     /// Writes what a BMC said about a machine's power straight to its row. An observation is a
-    /// fact, not a decision: it must not fail on a concurrent reservation (no xmin check), and it
+    /// fact, not a decision: it must not fail on a concurrent reservation (no revision check, and it leaves the revision alone), and it
     /// touches only the power columns so it cannot undo anyone else's change.
     /// </summary>
     public static Task<int> RecordPowerAsync(this AppDbContext db, long machineId, string powerState, IReadOnlyList<string>? resetTypes, DateTimeOffset now, CancellationToken ct) =>

@@ -20,6 +20,8 @@ public sealed class Deployment
     /// <summary>Events one run's token may post: a real installer sends tens; more is a flood.</summary>
     public const int MaxInstallerEvents = 1000;
     public const int MaxRecordedRefusals = 20;
+    /// <summary>Stands for the token in the stored script and config (a token is URL-safe characters only, never this).</summary>
+    public const string TokenPlaceholder = "[netboot-token]";
 
     public long Id { get; private set; }
     public long MachineId { get; private set; }
@@ -33,12 +35,20 @@ public sealed class Deployment
     public List<string> SshKeys { get; private set; } = [];
     public string? RootPasswordHash { get; private set; }
     public Dictionary<string, string> Parameters { get; private set; } = [];
-    public string Token { get; private set; } = "";
+    /// <summary>SHA-256 of the netboot token (see <see cref="DeploymentTokens"/>): requests are looked up by it.</summary>
+    public string TokenHash { get; private set; } = "";
+    /// <summary>The token encrypted with Data Protection, to serve the stored script again; null for runs from before.</summary>
+    public string? ProtectedToken { get; private set; }
+    /// <summary>The plain token, only on the instance that issued it (never stored, never loaded).</summary>
+    public string? IssuedToken { get; private set; }
     public DeploymentState State { get; private set; }
     public string? FailureReason { get; private set; }
-    /// <summary>The installer script as served (null until the machine first asked for it).</summary>
+    /// <summary>
+    /// The installer script as served (null until the machine first asked for it), with the token
+    /// replaced by <see cref="TokenPlaceholder"/>: the stored copy opens nothing; <see cref="ServedScript"/> puts it back.
+    /// </summary>
     public string? IpxeScript { get; private set; }
-    /// <summary>The kickstart / user-data / lab config as served.</summary>
+    /// <summary>The kickstart / user-data / lab config as served, the token replaced like in <see cref="IpxeScript"/>.</summary>
     public string? Config { get; private set; }
     public DateTimeOffset? RenderedAt { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
@@ -73,8 +83,9 @@ public sealed class Deployment
             MachineId = machine.Id, Machine = machine, RequestedById = requestedById, ProfileId = profile.Id, Profile = profile,
             Hostname = hostname, SshKeys = [.. sshKeys], RootPasswordHash = rootPasswordHash,
             Parameters = new Dictionary<string, string>(parameters, StringComparer.Ordinal),
-            Token = NewToken(), State = DeploymentState.Active, CreatedAt = now, Kind = DeploymentKind.Install,
+            State = DeploymentState.Active, CreatedAt = now, Kind = DeploymentKind.Install,
         };
+        deployment.RenewToken();
         deployment.RecordEvent(DeploymentEventKind.Step, "started", $"Deployment of {profile.Name} as {hostname} started", null, null, now);
         return deployment;
     }
@@ -89,8 +100,9 @@ public sealed class Deployment
         var deployment = new Deployment
         {
             MachineId = machine.Id, Machine = machine, RequestedById = requestedById, ProfileId = wipe?.Id, Profile = wipe,
-            Hostname = hostname, Token = NewToken(), State = DeploymentState.Active, CreatedAt = now, Kind = DeploymentKind.Release,
+            Hostname = hostname, State = DeploymentState.Active, CreatedAt = now, Kind = DeploymentKind.Release,
         };
+        deployment.RenewToken();
         deployment.RecordEvent(DeploymentEventKind.Step, "started",
             wipe is null ? $"Release of {machine.Name} started (power off, no wipe)" : $"Release of {machine.Name} started: wipe with {wipe.Name}, then power off", null, null, now);
         return deployment;
@@ -171,13 +183,38 @@ public sealed class Deployment
     /// <summary>Counts a refused use of the token; true while it should still go on the timeline.</summary>
     public bool TokenUseRefused() => ++RefusedTokenUses <= MaxRecordedRefusals;
 
-    /// <summary>Keeps the exact bytes of the first render; never replaced afterwards.</summary>
-    public void Rendered(string ipxeScript, string config, DateTimeOffset now)
+    /// <summary>
+    /// Keeps the exact bytes of the first render, rendered with <paramref name="token"/>, which is
+    /// stored as <see cref="TokenPlaceholder"/>; never replaced afterwards.
+    /// </summary>
+    public void Rendered(string ipxeScript, string config, string token, DateTimeOffset now)
     {
         EnsureActive();
         if (IpxeScript is not null) throw new InvalidOperationException($"Deployment {Id} was already rendered; the served files never change.");
-        IpxeScript = ipxeScript; Config = config; RenderedAt = now;
+        IpxeScript = ipxeScript.Replace(token, TokenPlaceholder, StringComparison.Ordinal);
+        Config = config.Replace(token, TokenPlaceholder, StringComparison.Ordinal);
+        RenderedAt = now;
     }
+
+    /// <summary>The script byte for byte as first served (given the run's token).</summary>
+    public string? ServedScript(string token) => IpxeScript?.Replace(TokenPlaceholder, token, StringComparison.Ordinal);
+
+    /// <summary>The config byte for byte as first served (given the run's token).</summary>
+    public string? ServedConfig(string token) => Config?.Replace(TokenPlaceholder, token, StringComparison.Ordinal);
+
+    /// <summary>
+    /// Issues a new token (at the start, or for a run from before tokens were encrypted): only its hash
+    /// and, once saved, its encrypted copy are stored (<see cref="DeploymentTokens"/>). Returns it.
+    /// </summary>
+    public string RenewToken()
+    {
+        IssuedToken = NewToken();
+        TokenHash = DeploymentTokens.Hash(IssuedToken);
+        ProtectedToken = null;
+        return IssuedToken;
+    }
+
+    internal void Sealed(string protectedToken) => ProtectedToken = protectedToken;
 
     /// <summary>
     /// The installer reported success (or a release's last step is done): the token stops working.

@@ -13,14 +13,15 @@ internal sealed class DeploymentConfiguration : IEntityTypeConfiguration<Deploym
         b.Property(d => d.Hostname).HasMaxLength(253);
         b.Property(d => d.RootPasswordHash).HasMaxLength(500);
         b.Property(d => d.Parameters).HasJsonStringMap();
-        b.Property(d => d.Token).HasMaxLength(128);
+        b.Property(d => d.TokenHash).HasMaxLength(64);
+        b.Ignore(d => d.IssuedToken);
         b.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
         b.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
         b.Property(d => d.FailureReason).HasMaxLength(Deployment.MaxFailureLength);
         b.Property(d => d.ScriptFetchedFrom).HasMaxLength(64);
         b.Property(d => d.Version).IsRowVersion();
         b.HasMany(d => d.Events).WithOne().HasForeignKey(e => e.DeploymentId).OnDelete(DeleteBehavior.Cascade);
-        b.HasIndex(d => d.Token).IsUnique();
+        b.HasIndex(d => d.TokenHash).IsUnique();
         // At most one run per machine at a time: a second active deployment is refused by the database.
         b.HasIndex(d => d.MachineId).IsUnique().HasFilter("\"State\" = 'Active'");
     }

@@ -10,7 +10,7 @@ namespace Portal.Core.Reservations;
 
 /// <summary>
 /// Reserve, extend, release and expire — the same code for the pages, the API and the expiry job.
-/// Exactly-one-wins comes from the machine's xmin: a save that finds a row changed since it was
+/// Exactly-one-wins comes from the machine's revision (<see cref="Machine.Revision"/>): a save that finds a row changed since it was
 /// read fails as a whole, and the request looks again (and then usually finds the machine taken).
 /// </summary>
 public sealed class Reservations(AppDbContext db, IOptions<ReservationOptions> options, TimeProvider clock, ILiveUpdates live)
@@ -169,7 +169,7 @@ public sealed class Reservations(AppDbContext db, IOptions<ReservationOptions> o
         return new Outcome(OutcomeStatus.Conflict, "The machine kept changing; please try again.");
     }
 
-    /// <summary>False when another writer got there first (xmin changed, or a deadlock between two multi-machine requests).</summary>
+    /// <summary>False when another writer got there first (its revision changed, or a deadlock between two multi-machine requests).</summary>
     private async Task<bool> TrySaveAsync(CancellationToken ct)
     {
         try

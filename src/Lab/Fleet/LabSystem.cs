@@ -19,6 +19,7 @@ public sealed class LabSystem
     private string? lastBootSource;
     private int powerOnCount;
     private long generation;
+    private int resetCount;
     private QemuVm? vm;
     private NetbootFaults netbootFaults = NetbootFaults.None;
     private CancellationTokenSource? netboot;
@@ -60,6 +61,8 @@ public sealed class LabSystem
     public string? LastBootSource { get { lock (bmc.Sync) return lastBootSource; } }
 
     public int PowerOnCount { get { lock (bmc.Sync) return powerOnCount; } }
+    /// <summary>ComputerSystem.Reset requests received (a test checks nobody repeats one).</summary>
+    public int ResetCount { get { lock (bmc.Sync) return resetCount; } }
 
     /// <summary>True while a QEMU process runs for this system.</summary>
     public bool IsVmRunning { get { lock (bmc.Sync) return vm is { HasExited: false }; } }
@@ -101,6 +104,7 @@ public sealed class LabSystem
         lock (bmc.Sync)
         {
             var gen = ++generation;
+            resetCount++;
             var isOn = powerState is LabPowerState.On or LabPowerState.PoweringOff;
             switch (resetType)
             {

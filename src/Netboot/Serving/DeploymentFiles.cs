@@ -20,7 +20,7 @@ internal static class DeploymentFiles
 {
     public enum ConfigFile { Config, UserData, MetaData }
 
-    public static async Task<IResult> ServeScriptAsync(AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, long deploymentId,
+    public static async Task<IResult> ServeScriptAsync(AppDbContext db, TemplateSetCache templates, DeploymentTokens tokens, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, long deploymentId,
         BootQuery query, PortalUrls urls, string from, CancellationToken ct)
     {
         // Concurrent first fetches race on the render; the loser reloads and serves what the winner stored.
@@ -42,7 +42,7 @@ internal static class DeploymentFiles
                 await live.DeploymentChangedAsync(deployment.Id, ct);
                 return NetbootHttp.Text(BootScripts.LocalDisk(refused));
             }
-            else if (deployment.IpxeScript is null && Render(deployment, await templates.GetAsync(db, ct), urls, query.FirmwareBootMode, now) is { } failure)
+            else if (deployment.IpxeScript is null && Render(deployment, tokens.Reveal(deployment), await templates.GetAsync(db, ct), urls, query.FirmwareBootMode, now) is { } failure)
             {
                 if (!await SaveAsync(db, ct)) continue;
                 await live.DeploymentChangedAsync(deployment.Id, ct);
@@ -50,7 +50,8 @@ internal static class DeploymentFiles
             }
             else
             {
-                body = deployment.IpxeScript!;
+                // The stored script holds a placeholder where the token goes (it is kept only encrypted).
+                body = deployment.ServedScript(tokens.Reveal(deployment))!;
                 deployment.ScriptServedTo(from);
                 deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the installer script to {from} ({NetbootHttp.Describe(query)})", null, null, now);
             }
@@ -73,7 +74,8 @@ internal static class DeploymentFiles
         if (!NetbootToken.IsWellFormed(token)) return NetbootHttp.NotFound();
         for (var attempt = 0; ; attempt++)
         {
-            var deployment = await LoadAsync(db, d => d.Token == token, ct);
+            var hash = DeploymentTokens.Hash(token);
+            var deployment = await LoadAsync(db, d => d.TokenHash == hash, ct);
             // Only while active, and only while the machine is being provisioned: a finished run's kickstart (with its hashes) is never served again.
             if (deployment is null || !deployment.BootsInstaller) return NetbootHttp.NotFound();
             var now = clock.GetUtcNow();
@@ -88,14 +90,14 @@ internal static class DeploymentFiles
             {
                 var urls = NetbootHttp.Urls(http);
                 if (urls is null) return NetbootHttp.NotConfigured();
-                if (Render(deployment, await templates.GetAsync(db, ct), urls, null, now) is { } failure)
+                if (Render(deployment, token, await templates.GetAsync(db, ct), urls, null, now) is { } failure)
                 {
                     if (!await SaveAsync(db, ct)) continue;
                     await live.DeploymentChangedAsync(deployment.Id, ct);
                     return NetbootHttp.Error(StatusCodes.Status500InternalServerError, $"Portal could not render the config for deployment {deployment.Id}: {failure}");
                 }
             }
-            var body = file == ConfigFile.MetaData ? NoCloud.MetaData(deployment.ToNetboot()) : deployment.Config!;
+            var body = file == ConfigFile.MetaData ? NoCloud.MetaData(deployment.ToNetboot(token)) : deployment.ServedConfig(token)!;
             if (file != ConfigFile.MetaData) deployment.ConfigServed(now);
             deployment.RecordEvent(DeploymentEventKind.Netboot, phase, $"Served the {phase} to {from}", null, null, now);
             if (!await SaveAsync(db, ct))
@@ -150,14 +152,14 @@ internal static class DeploymentFiles
     private static string Name(BootMode mode) => mode == BootMode.Uefi ? "UEFI" : "BIOS";
 
     /// <summary>Renders and stores both files, or fails the deployment with the reason; returns the reason on failure.</summary>
-    private static string? Render(Deployment deployment, TemplateSet set, PortalUrls urls, BootMode? firmware, DateTimeOffset now)
+    private static string? Render(Deployment deployment, string token, TemplateSet set, PortalUrls urls, BootMode? firmware, DateTimeOffset now)
     {
         try
         {
-            var context = new NetbootContext(deployment.Machine!.ToNetboot(), deployment.Profile!.ToNetboot(), deployment.ToNetboot(), urls);
+            var context = new NetbootContext(deployment.Machine!.ToNetboot(), deployment.Profile!.ToNetboot(), deployment.ToNetboot(token), urls);
             var script = BootScripts.Installer(context, set, firmware);
             var config = set.RenderConfig(context);
-            deployment.Rendered(script, config, now);
+            deployment.Rendered(script, config, token, now);
             deployment.RecordEvent(DeploymentEventKind.Netboot, "rendered",
                 $"Rendered the installer script ({(firmware ?? context.Machine.BootMode) switch { BootMode.Uefi => "UEFI", _ => "BIOS" }}) and the {context.Profile.TemplateName} config", null, null, now);
             return null;

@@ -52,6 +52,7 @@ public static class NetbootInputs
         _ => OsInstallerKind.Generic,
     };
 
-    public static NetbootDeployment ToNetboot(this Deployment d) =>
-        new(d.Id, d.Hostname, d.SshKeys, d.RootPasswordHash, d.Parameters, d.Token);
+    /// <summary>The run as templates see it, with its plain <paramref name="token"/> (stored only hashed and encrypted).</summary>
+    public static NetbootDeployment ToNetboot(this Deployment d, string token) =>
+        new(d.Id, d.Hostname, d.SshKeys, d.RootPasswordHash, d.Parameters, token);
 }

@@ -30,8 +30,9 @@ internal static class PhoneHomeEndpoint
     {
         var ct = http.RequestAborted;
         if (!NetbootToken.IsWellFormed(token)) return NetbootHttp.NotFound();
+        var hash = DeploymentTokens.Hash(token);
         var deployment = await db.Deployments.Include(d => d.Machine).Include(d => d.Profile)
-            .SingleOrDefaultAsync(d => d.Token == token && d.State == DeploymentState.Active, ct);
+            .SingleOrDefaultAsync(d => d.TokenHash == hash && d.State == DeploymentState.Active, ct);
         if (deployment is null) return NetbootHttp.NotFound();
         var from = NetbootHttp.ClientAddress(http);
         if (deployment.TokenRefusal(from) is { } refusal)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Portal.Core.DataProtection;
 using Portal.Core.Persistence;
 using Portal.Core.Users;
 
@@ -37,6 +38,25 @@ internal static class HostingSetup
             throw new InvalidOperationException(
                 "No database configured: set ConnectionStrings__Portal (or run `make run`, which starts a private PostgreSQL).");
         builder.Services.AddPortalPersistence(connectionString);
+        builder.AddKeyRingProtection();
+    }
+
+    /// <summary>
+    /// The key ring that encrypts BMC passwords and sign-in cookies is itself encrypted with a
+    /// certificate from configuration (see <see cref="KeyRingCertificate"/>). Outside Development a
+    /// Portal without one does not start: its database dump would be all an attacker needs.
+    /// </summary>
+    private static void AddKeyRingProtection(this WebApplicationBuilder builder)
+    {
+        var path = builder.Configuration[KeyRingCertificate.ConfigKey];
+        if (!string.IsNullOrWhiteSpace(path))
+        {
+            builder.Services.ProtectKeyRingWith(path, builder.Configuration[KeyRingCertificate.PasswordConfigKey]);
+            return;
+        }
+        if (!builder.Environment.IsDevelopment())
+            throw new InvalidOperationException($"No key ring certificate configured ({KeyRingCertificate.ConfigKey}): BMC passwords and sign-in cookies would be readable by anyone holding a database dump. {KeyRingCertificate.HowToCreate}");
+        Console.Error.WriteLine($"warning: no {KeyRingCertificate.ConfigKey}: the Data Protection key ring is stored unencrypted (Development only; `make run` creates one).");
     }
 
     /// <summary>Applies pending schema migrations before anything else touches the database.</summary>

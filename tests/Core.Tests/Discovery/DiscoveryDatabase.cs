@@ -1,3 +1,4 @@
+using Portal.Core.DataProtection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
@@ -29,6 +30,7 @@ internal sealed class DiscoveryDatabase : IAsyncDisposable
         var collection = new ServiceCollection();
         collection.AddLogging();
         collection.AddPortalPersistence(connectionString);
+        collection.ProtectKeyRingWith(TestKeyRing.CertificatePath);
         // Test labs write their lease files into throwaway folders under the temp directory.
         collection.AddDiscovery(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Discovery:LeaseDirectories:0"] = Path.GetTempPath() }).Build());
         var services = collection.BuildServiceProvider();

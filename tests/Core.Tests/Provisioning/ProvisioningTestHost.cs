@@ -1,3 +1,4 @@
+using Portal.Core.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +55,7 @@ public sealed class ProvisioningTestHost : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddPortalPersistence(host.ConnectionString);
+        services.ProtectKeyRingWith(TestKeyRing.CertificatePath);
         services.AddDiscovery(configuration);
         // A scheduler of its own: Quartz shares schedulers by name within a process, and other test hosts run in parallel.
         services.AddQuartz(q => q.ConfigureScheduler(o => o.InstanceName = $"wf-{Guid.NewGuid():N}"));

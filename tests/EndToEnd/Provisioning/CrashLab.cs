@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
 using Portal.Core.Bmcs;
 using Portal.Core.Catalogue;
+using Portal.Core.DataProtection;
 using Portal.Core.Discovery.Runs;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning.Workflow;
@@ -36,10 +37,15 @@ public sealed class CrashLab : IAsyncDisposable
     public Task<List<string>> SchedulerNamesInStoreAsync() => WithDbAsync(db => db.Database
         .SqlQueryRaw<string>("SELECT sched_name AS \"Value\" FROM qrtz_scheduler_state UNION SELECT sched_name FROM qrtz_job_details").ToListAsync());
 
-    public static async Task<CrashLab> StartAsync(string firstAddress, IReadOnlyDictionary<string, string> portalSettings)
+    /// <param name="slowReset">A BMC whose Reset takes this long (the lab's slow profile); null for an ordinary one.</param>
+    public static async Task<CrashLab> StartAsync(string firstAddress, IReadOnlyDictionary<string, string> portalSettings, TimeSpan? slowReset = null)
     {
         var lab = new CrashLab();
-        lab.Lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 1, Profiles = ["dell"], FirstAddress = firstAddress, OutputDirectory = lab.directory, Seed = 5 });
+        lab.Lab = await LabFleet.StartAsync(new LabOptions
+        {
+            BmcCount = 1, Profiles = [slowReset is null ? "dell" : "gigabyte"], SlowResetDelay = slowReset,
+            FirstAddress = firstAddress, OutputDirectory = lab.directory, Seed = 5,
+        });
         lab.connectionString = await TestPostgres.CreateDatabaseAsync("crash");
         // One cluster name for the Portal process and this process's scheduler (same job store rows),
         // unique per lab: Quartz shares schedulers by name within the test process.
@@ -53,6 +59,7 @@ public sealed class CrashLab : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddPortalPersistence(lab.connectionString);
+        services.ProtectKeyRingWith(TestKeyRing.CertificatePath); // the Portal process's ring: both read the BMC password
         services.AddDiscovery(configuration);
         services.AddMachineCatalogue(configuration);
         services.AddProvisioningWorkflow(configuration);

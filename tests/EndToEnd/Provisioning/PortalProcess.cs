@@ -38,6 +38,7 @@ public sealed class PortalProcess(string connectionString, string dataDirectory,
         start.Environment["Portal__AdminEmail"] = "admin@crash.local";
         start.Environment["Portal__AdminPassword"] = "Crash-Admin-Passw0rd";
         start.Environment["Discovery__IntervalMinutes"] = "0";
+        start.Environment["DataProtection__KeyRingCertificate"] = TestKeyRing.CertificatePath;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
 

@@ -41,7 +41,8 @@ public sealed class ConfigAndEventTests(PortalFactory factory) : IClassFixture<P
             ["step started", "netboot rendered", "netboot script", "netboot config", "installer pre", "installer progress 50", "installer done 100"],
             await factory.TimelineAsync(deploymentId));
         var deployment = await factory.DeploymentAsync(deploymentId);
-        Assert.Equal(config, deployment.Config);
+        Assert.Equal(config.Replace(token, Deployment.TokenPlaceholder), deployment.Config);
+        Assert.Equal(config, deployment.ServedConfig(token));
         Assert.Equal((DeploymentState.Finished, MachineState.Deployed), (deployment.State, deployment.Machine!.State));
         var facts = await factory.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId && e.Phase == "pre").Select(e => e.FactsJson).SingleAsync());
         using var json = JsonDocument.Parse(facts!);

@@ -87,7 +87,9 @@ public sealed class MachineScriptTests(PortalFactory factory) : IClassFixture<Po
             """, first);
         Assert.Equal(first, second);
         var deployment = await factory.DeploymentAsync(deploymentId);
-        Assert.Equal(first, deployment.IpxeScript);
+        // Kept as served, except that the token is only a placeholder there (the database holds it hashed and encrypted).
+        Assert.Equal(first.Replace(token, Deployment.TokenPlaceholder), deployment.IpxeScript);
+        Assert.Equal(first, deployment.ServedScript(token));
         Assert.Equal(["step started", "netboot rendered", "netboot script", "netboot script"], await factory.TimelineAsync(deploymentId));
     }
 

@@ -54,7 +54,7 @@ internal static class NetbootTestData
             parameters ?? new Dictionary<string, string>(), DateTimeOffset.UtcNow);
         db.Deployments.Add(deployment);
         await db.SaveChangesAsync();
-        return (deployment.Id, deployment.Token);
+        return (deployment.Id, deployment.IssuedToken!);
     }
 
     /// <summary>Sightings are written in the background; this writes what was noted so far.</summary>
@@ -80,6 +80,10 @@ internal static class NetbootTestData
 
     public static Task<Deployment> DeploymentAsync(this PortalFactory factory, long id) =>
         factory.WithDbAsync(db => db.Deployments.AsNoTracking().Include(d => d.Machine).SingleAsync(d => d.Id == id));
+
+    /// <summary>A run's netboot token, as the machine holds it (the database keeps it hashed and encrypted).</summary>
+    public static async Task<string> TokenOfAsync(this PortalFactory factory, long id) =>
+        factory.Services.GetRequiredService<DeploymentTokens>().Reveal(await factory.DeploymentAsync(id));
 
     /// <summary>The timeline as "kind phase" lines, oldest first.</summary>
     public static Task<List<string>> TimelineAsync(this PortalFactory factory, long deploymentId) =>

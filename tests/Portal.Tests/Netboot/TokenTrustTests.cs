@@ -178,7 +178,7 @@ public sealed class TokenTrustTests(PortalFactory factory) : IClassFixture<Porta
         var release = Deployment.StartRelease(machine, (await db.Users.FirstAsync()).Id, wipe, "wipe-01", DateTimeOffset.UtcNow);
         db.Deployments.Add(release);
         await db.SaveChangesAsync();
-        return (release.Id, release.Token);
+        return (release.Id, release.IssuedToken!);
     });
 
     private Task<(string, Guid, string)> IdentityOfAsync(long deploymentId) => factory.WithDbAsync(async db =>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Portal.Core.Machines;
 using Portal.Core.Users;
+using Portal.Tests.Netboot;
 
 namespace Portal.Tests.Provisioning;
 
@@ -49,12 +50,13 @@ public sealed class DeploymentApiTests(ProvisioningFactory factory)
         Assert.Equal(JsonValueKind.Null, waiting.GetProperty("ipxeScript").ValueKind);
         Assert.Equal(new Dictionary<string, string> { ["install_seconds"] = "2" }, waiting.GetProperty("parameters").Deserialize<Dictionary<string, string>>());
 
-        // The machine PXE-boots and asks for its script: the timeline shows the fetch, the API the script exactly as served.
+        // The machine PXE-boots and asks for its script: the timeline shows the fetch, the API the script as served
+        // with the run's token left out (only the machine holds it; the database keeps it hashed and encrypted).
         var system = factory.Systems[machineId];
         var served = await factory.CreateClient().GetStringAsync(
             $"/netboot/machine.ipxe?mac={system.Facts.Nics[0].Mac}&uuid={system.Facts.Uuid:D}&serial={system.Facts.SerialNumber}&buildarch=x86_64&platform=efi");
         var fetched = await ProvisioningFactory.WaitForStepAsync(api, id, "WaitForConfigFetch");
-        Assert.Equal(served, fetched.GetProperty("ipxeScript").GetString());
+        Assert.Equal(served.Replace(await factory.TokenOfAsync(id), Portal.Core.Provisioning.Deployment.TokenPlaceholder), fetched.GetProperty("ipxeScript").GetString());
         Assert.Contains("Netboot", fetched.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
         Assert.Contains("wait-for-script-fetch", Phases(fetched));
 
@@ -88,7 +90,7 @@ public sealed class DeploymentApiTests(ProvisioningFactory factory)
         // The installer reports a failure: the run is Failed with its reason, and Retry starts it again as a new deployment.
         var second = (await StartAsync(api, new { machineId, profileId, hostname = "retry.lab" })).Body.GetProperty("id").GetInt64();
         await ProvisioningFactory.WaitForStepAsync(api, second, "WaitForScriptFetch");
-        var token = (await factory.DeploymentAsync(second)).Token;
+        var token = await factory.TokenOfAsync(second);
         var installer = factory.InstallerOf(machineId);
         Assert.True(await installer.NetbootAsync());
         await installer.FetchConfigAsync();

@@ -8,6 +8,7 @@ using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
 using Portal.Core.Users;
 using Portal.Provisioning;
+using Portal.Tests.Netboot;
 using Portal.Tests.Support;
 
 namespace Portal.Tests.Provisioning;
@@ -135,16 +136,16 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
         Assert.Empty(page.FindAll("#retry-deployment"));
 
         // The installer reports a failure: Core records it and publishes deployment:{id}; the open page follows.
-        var deployment = await Portal.DeploymentAsync(id);
+        var token = await Portal.TokenOfAsync(id);
         var installer = Portal.InstallerOf(machineId);
         Assert.True(await installer.NetbootAsync());
         await installer.FetchConfigAsync();
         // Someone else's fetch of the config is refused, and the open page shows it as a warning.
         using var stranger = new HttpClient(Portal.Server.CreateHandler(h => h.Connection.RemoteIpAddress = System.Net.IPAddress.Parse("10.66.6.6")))
             { BaseAddress = Portal.Server.BaseAddress };
-        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await stranger.GetAsync($"/netboot/config/{deployment.Token}")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await stranger.GetAsync($"/netboot/config/{token}")).StatusCode);
         page.WaitForAssertion(() => Assert.Contains("Refused the config to 10.66.6.6", page.Find("#timeline tr[data-phase=refused][data-warning=true]").TextContent), Patience);
-        await Portal.CreateClient().PostAsync($"/netboot/events/{deployment.Token}",
+        await Portal.CreateClient().PostAsync($"/netboot/events/{token}",
             new StringContent("""{"phase":"failed","message":"kickstart: no <disk> & no network"}""", System.Text.Encoding.UTF8, "application/json"));
 
         page.WaitForAssertion(() => Assert.Equal("Failed", page.Find("#deployment-state").GetAttribute("data-state")), Patience);
@@ -204,7 +205,7 @@ public sealed class DeploymentPageTests(ProvisioningFactory factory) : Provision
         // The files as the netboot endpoints would have stored them; then the run is cancelled and the machine changes hands.
         await Portal.WithDbAsync(async db =>
         {
-            (await db.Deployments.SingleAsync(d => d.Id == id)).Rendered(Script, Config, DateTimeOffset.UtcNow);
+            (await db.Deployments.SingleAsync(d => d.Id == id)).Rendered(Script, Config, "token-not-in-these-files", DateTimeOffset.UtcNow);
             return await db.SaveChangesAsync();
         });
         await alice.Api.PostAsync($"/api/v1/deployments/{id}/cancel", null);

@@ -56,7 +56,11 @@ public class ProvisioningFactory : PortalFactory, IAsyncLifetime
         await DisposeAsync();
         await Lab.DisposeAsync();
         Directory.Delete(labDirectory, true);
+        await DisposedAsync();
     }
+
+    /// <summary>After the host and the lab have stopped (a host on a database server of its own stops that here).</summary>
+    protected virtual Task DisposedAsync() => Task.CompletedTask;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -26,7 +26,10 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public string ConnectionString { get; private set; } = "";
     public string DataDirectory { get; } = Directory.CreateTempSubdirectory("portal-test-").FullName;
 
-    public async Task InitializeAsync() => ConnectionString = sharedConnectionString ?? await TestPostgres.CreateDatabaseAsync("portal");
+    public async Task InitializeAsync() => ConnectionString = sharedConnectionString ?? await CreateDatabaseAsync();
+
+    /// <summary>A database of its own on the shared test server; a host that needs a server of its own says so here.</summary>
+    protected virtual Task<string> CreateDatabaseAsync() => TestPostgres.CreateDatabaseAsync("portal");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
         PortalTestHost.Configure(builder, ConnectionString, DataDirectory, AdminEmail, AdminPassword);

@@ -17,6 +17,9 @@ public sealed class ProvisioningOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "12:00:00")] public TimeSpan InstallerTimeout { get; set; } = TimeSpan.FromHours(2);
 
     /// <summary>How often a waiting step looks at the timeline again.</summary>
+    /// <summary>How often active runs and unfinished power operations that lost their Quartz job get it back (see RunSweep).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")] public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Tries of one BMC step before the run fails (each try checks the BMC's state first, so repeating is safe).</summary>

@@ -1,37 +1,25 @@
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Portal.Core.Persistence;
+using Microsoft.Extensions.Options;
+using Portal.Core.Scheduling;
 using Quartz;
 
 namespace Portal.Core.Provisioning.Workflow;
 
 /// <summary>
-/// At start-up, gives every unfinished run a job again if it has none. Quartz's store normally
-/// keeps the next trigger across a crash; this covers the gap between a deployment being saved and
-/// its first trigger being stored (a crash right there would otherwise leave the run stuck).
+/// At start-up, sweeps once (see <see cref="RunSweep"/>: runs and power operations that lost their
+/// job get it back) and stores the periodic sweep, replacing what an earlier start stored.
 /// </summary>
-internal sealed class ProvisioningRecovery(IServiceScopeFactory scopes, ISchedulerFactory schedulers, ILogger<ProvisioningRecovery> logger) : IHostedService
+internal sealed class ProvisioningRecovery(RunSweep sweep, ISchedulerFactory schedulers, IOptions<ProvisioningOptions> options) : IHostedService
 {
-    private static readonly ProvisioningStep[] Ended = Enum.GetValues<ProvisioningStep>().Where(s => s.IsTerminal()).ToArray();
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        List<long> running;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-            running = await db.DeploymentWorkflows.AsNoTracking().Where(w => !Ended.Contains(w.Step)).Select(w => w.DeploymentId).ToListAsync(cancellationToken);
-        }
-        if (running.Count == 0) return;
+        await sweep.SweepAsync(cancellationToken);
+        var interval = options.Value.SweepInterval;
+        var job = JobBuilder.Create<RunSweepJob>().WithIdentity(RunSweepJob.Key).StoreDurably().Build();
+        var trigger = TriggerBuilder.Create().ForJob(job).WithIdentity(RunSweepJob.Key.Name, RunSweepJob.Key.Group)
+            .StartAt(DateTimeOffset.UtcNow.Add(interval)).WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever()).Build();
         var scheduler = await schedulers.GetScheduler(cancellationToken);
-        foreach (var id in running)
-        {
-            if (await scheduler.GetJobDetail(ProvisioningSchedule.KeyOf(id), cancellationToken) is not null) continue;
-            logger.LogInformation("Resuming provisioning run of deployment {Deployment}, which had no scheduled step", id);
-            await ProvisioningSchedule.StartAsync(scheduler, id, cancellationToken);
-        }
+        await scheduler.ScheduleJob(job, [trigger], new ScheduleJobOptions { Replace = true }, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

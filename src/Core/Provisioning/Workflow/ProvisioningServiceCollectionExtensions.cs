@@ -19,6 +19,7 @@ public static class ProvisioningServiceCollectionExtensions
         services.AddSingleton<ProvisioningStepRunner>();
         services.AddSingleton<ProvisioningWakeup>();
         services.AddScoped<ProvisioningService>();
+        services.AddSingleton<Scheduling.RunSweep>();
         services.AddHostedService<ProvisioningRecovery>();
         return services;
     }
