@@ -36,6 +36,7 @@ await app.MigrateDatabaseAsync();
 await app.BootstrapAdminAsync();
 
 app.UsePortalTrustedProxies();
+app.UsePortalSecurityHeaders();
 app.UsePortalShell();
 app.MapPortalHealth();
 app.MapAccountEndpoints();

@@ -15,6 +15,8 @@ public static class PortalTestHost
         builder.UseSetting("Portal:DataDirectory", dataDirectory);
         builder.UseSetting("Portal:AdminEmail", adminEmail);
         builder.UseSetting("Portal:AdminPassword", adminPassword);
+        // Tests sign in with the password they configured; the change at first sign-in has tests of its own.
+        builder.UseSetting("Portal:AdminMustChangePassword", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         // No periodic discovery in tests: runs happen when a test asks for one.
         builder.UseSetting("Discovery:IntervalMinutes", "0");

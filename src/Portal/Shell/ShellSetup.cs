@@ -9,7 +9,8 @@ internal static class ShellSetup
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         builder.Services.AddScoped<UiActions>();
-        builder.Services.AddAntiforgery();
+        // Secure over HTTPS (also behind a trusted proxy that says so); the framework's default is never.
+        builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         builder.Services.AddHttpContextAccessor();
     }
 
@@ -20,9 +21,10 @@ internal static class ShellSetup
         app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/_blazor")
                            && !ctx.Request.Path.StartsWithSegments("/healthz") && !Portal.Netboot.Inputs.NetbootRoutes.Owns(ctx.Request.Path),
             b => b.UseStatusCodePagesWithReExecute("/not-found"));
+        // Before authentication: an address out of sign-in/token failures is refused before any check (AuthFailureLimit).
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.UseMiddleware<Portal.Account.MustChangePasswordMiddleware>();
         app.UseAntiforgery();
     }
 
