@@ -92,6 +92,7 @@ internal static class AuthFailureLimitSetup
                 $"{AuthFailureLimitOptions.Section}:PermitLimit must be 0 (off) or more and its Window positive, e.g. 00:01:00")
             .ValidateOnStart();
         services.AddSingleton<AuthFailureLimit>();
+        services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<AuthFailureLimit>((o, failures) =>
         {
             o.GlobalLimiter = new AuthFailureGate(failures);

@@ -10,7 +10,12 @@ internal static class ShellSetup
         builder.Services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         builder.Services.AddScoped<UiActions>();
         // Secure over HTTPS (also behind a trusted proxy that says so); the framework's default is never.
-        builder.Services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+        // Its X-Frame-Options: SAMEORIGIN is left out: SecurityHeaders forbids framing altogether.
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.SuppressXFrameOptionsHeader = true;
+        });
         builder.Services.AddHttpContextAccessor();
     }
 
