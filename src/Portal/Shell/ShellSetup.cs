@@ -38,6 +38,8 @@ internal static class ShellSetup
         // blazor.web.js and MudBlazor's files must reach signed-out browsers too (the sign-in page
         // needs none of them, but the fallback policy would otherwise answer them with a redirect).
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Blazor's own "frame-ancestors 'self'" header (a guard for its compressed WebSocket) is left
+        // out: SecurityHeaders' policy forbids every frame, and two policies would say different things.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
     }
 }
