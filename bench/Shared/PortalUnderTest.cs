@@ -42,6 +42,7 @@ internal sealed class PortalUnderTest(string connectionString, string dataDirect
         builder.UseSetting("Portal:DataDirectory", dataDirectory);
         builder.UseSetting("Portal:AdminEmail", AdminEmail);
         builder.UseSetting("Portal:AdminPassword", AdminPassword);
+        builder.UseSetting("Portal:AdminMustChangePassword", "false");
         builder.UseSetting("Logging:LogLevel:Default", "Error");
         builder.UseSetting("Lab:Enabled", "false");
         builder.UseSetting("Discovery:IntervalMinutes", "0");

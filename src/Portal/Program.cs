@@ -37,6 +37,7 @@ await app.MigrateDatabaseAsync();
 await app.BootstrapAdminAsync();
 
 app.UsePortalTrustedProxies();
+app.UsePortalSecurityHeaders();
 app.UsePortalShell();
 app.MapPortalHealth();
 app.MapAccountEndpoints();

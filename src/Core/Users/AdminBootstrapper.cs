@@ -9,7 +9,9 @@ namespace Portal.Core.Users;
 /// <summary>
 /// Makes sure the roles exist and that there is an administrator. The first admin comes from
 /// PORTAL_ADMIN_EMAIL / PORTAL_ADMIN_PASSWORD, or is generated once: its password is printed
-/// once and written to {data}/initial-admin.txt (mode 600), and must be changed at first login.
+/// once and written to {data}/initial-admin.txt (mode 600, deleted once the admin chose their own).
+/// Either way the password must be changed at first login, unless the configuration says a given
+/// one may stay (<c>givenPasswordMustChange</c> false).
 /// </summary>
 public sealed class AdminBootstrapper(
     UserManager<AppUser> users,
@@ -20,13 +22,21 @@ public sealed class AdminBootstrapper(
 {
     public const string DefaultAdminEmail = "admin@portal.local";
 
-    public async Task<BootstrapResult> EnsureAsync(string? email, string? password, string dataDirectory)
+    public async Task<BootstrapResult> EnsureAsync(string? email, string? password, string dataDirectory, bool givenPasswordMustChange = true)
     {
         foreach (var role in Roles.All)
             if (!await roles.RoleExistsAsync(role))
                 Check(await roles.CreateAsync(new IdentityRole(role)), $"create role {role}");
 
-        if ((await users.GetUsersInRoleAsync(Roles.Admin)).Count > 0) return BootstrapResult.AlreadyPresent;
+        var admins = await users.GetUsersInRoleAsync(Roles.Admin);
+        if (admins.Count > 0)
+        {
+            // Chosen a password since (here or on another instance): the generated one is of no use any more.
+            foreach (var done in admins.Where(a => !a.MustChangePassword))
+                if (InitialAdminFile.DeleteIfFor(dataDirectory, done.Email))
+                    logger.LogInformation("Deleted {File}: its administrator has chosen a password", InitialAdminFile.PathIn(dataDirectory));
+            return BootstrapResult.AlreadyPresent;
+        }
 
         var generated = string.IsNullOrEmpty(password);
         email = string.IsNullOrWhiteSpace(email) ? DefaultAdminEmail : email.Trim();
@@ -34,7 +44,7 @@ public sealed class AdminBootstrapper(
         var admin = new AppUser
         {
             UserName = email, Email = email, EmailConfirmed = true, DisplayName = "Administrator",
-            MustChangePassword = generated, CreatedAt = clock.GetUtcNow(),
+            MustChangePassword = generated || givenPasswordMustChange, CreatedAt = clock.GetUtcNow(),
         };
         Check(await users.CreateAsync(admin, password), $"create the first admin {email}");
         Check(await users.AddToRoleAsync(admin, Roles.Admin), "add the first admin to the Admin role");
@@ -43,10 +53,7 @@ public sealed class AdminBootstrapper(
 
         if (!generated) return BootstrapResult.CreatedFromEnvironment;
 
-        Directory.CreateDirectory(dataDirectory);
-        var file = Path.Combine(dataDirectory, "initial-admin.txt");
-        await File.WriteAllTextAsync(file, $"email: {email}\npassword: {password}\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var file = await InitialAdminFile.WriteAsync(dataDirectory, email, password);
         // Printed once on purpose, straight to the console rather than the log pipeline, so the
         // password does not end up in log storage.
         Console.WriteLine($"""

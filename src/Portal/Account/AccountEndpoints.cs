@@ -10,7 +10,7 @@ internal static class AccountEndpoints
 {
     public static void MapAccountEndpoints(this WebApplication app)
     {
-        var account = app.MapGroup("/account").RequireAntiforgery().ExcludeFromDescription();
+        var account = app.MapGroup("/account").RequireAntiforgery().RequireAuthorization(IdentitySetup.SignedInPolicy).ExcludeFromDescription();
 
         account.MapPost("/logout", async (SignInManager<AppUser> signIn, AppDbContext db, CurrentActor actor, TimeProvider clock) =>
         {

@@ -11,7 +11,9 @@ namespace Portal.Account;
 
 /// <summary>
 /// Authenticates `Authorization: Bearer pt_...` with a personal API token. Only the SHA-256 of the
-/// secret is stored, so lookup is by hash. The principal carries the owner's current roles.
+/// secret is stored, so lookup is by hash. The principal carries the owner's current roles. A
+/// disabled owner's tokens are refused; a lockout is not (it only stops password sign-in, which anyone
+/// who knows the email can trigger). Every failure counts against the caller's address (<see cref="AuthFailureLimit"/>).
 /// </summary>
 internal sealed class ApiTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -19,12 +21,20 @@ internal sealed class ApiTokenAuthenticationHandler(
     UrlEncoder encoder,
     AppDbContext db,
     IUserClaimsPrincipalFactory<AppUser> principals,
+    AuthFailureLimit failures,
     TimeProvider clock)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiToken";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var result = await AuthenticateTokenAsync();
+        if (result.Failure is not null) failures.Failed(Context);
+        return result;
+    }
+
+    private async Task<AuthenticateResult> AuthenticateTokenAsync()
     {
         string? header = Request.Headers.Authorization;
         if (string.IsNullOrEmpty(header)) return AuthenticateResult.NoResult();
@@ -38,7 +48,7 @@ internal sealed class ApiTokenAuthenticationHandler(
         var token = await db.ApiTokens.Include(t => t.User).SingleOrDefaultAsync(t => t.SecretHash == hash, Context.RequestAborted);
         var now = clock.GetUtcNow();
         if (token?.User is null || !token.IsActive(now)) return AuthenticateResult.Fail("Unknown, revoked or expired API token.");
-        if (token.User.LockoutEnd > now) return AuthenticateResult.Fail("The token's owner is locked out.");
+        if (token.User.IsDisabled) return AuthenticateResult.Fail("The token's owner is disabled.");
 
         // Write "last used" at most once a minute per token: tokens drive scripts that poll.
         if (token.LastUsedAt is null || now - token.LastUsedAt > TimeSpan.FromMinutes(1))

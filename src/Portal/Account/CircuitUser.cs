@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Portal.Core.Auditing;
 using Portal.Core.Reservations;
+using Portal.Core.Users;
 using Portal.Machines;
 
 namespace Portal.Account;
@@ -28,11 +29,12 @@ internal sealed class CircuitUser(AuthenticationStateProvider authentication)
 
     public async Task<Requester> RequesterAsync() => (await RequireAsync()).ToRequester(ClientAddress);
 
-    /// <summary>The signed-in user, if they hold one of <paramref name="roles"/> (any role when none given).</summary>
+    /// <summary>The signed-in user, if they hold one of <paramref name="roles"/> (any role that includes User when none given).</summary>
     public async Task<ClaimsPrincipal> RequireAsync(params string[] roles)
     {
         var user = await GetAsync();
         if (user.Identity?.IsAuthenticated != true) throw new AccessDeniedException("You are signed out. Sign in again.");
+        if (!Roles.UserOrAbove.Any(user.IsInRole)) throw new AccessDeniedException("Your account has no role any more. Ask an administrator.");
         if (roles.Length > 0 && !roles.Any(user.IsInRole))
             throw new AccessDeniedException($"This needs the {string.Join(" or ", roles)} role.");
         return user;

@@ -11,6 +11,8 @@ internal static class IdentitySetup
     public const string AdminPolicy = "Admin";
     public const string OperatorPolicy = "Operator";
     public const string ApiPolicy = "Api";
+    /// <summary>Signed in, nothing more: the pages that tell someone what they cannot do, or how to go on (access denied, change password, sign out).</summary>
+    public const string SignedInPolicy = "SignedIn";
 
     public static void AddPortalIdentity(this WebApplicationBuilder builder)
     {
@@ -26,7 +28,7 @@ internal static class IdentitySetup
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<AppDbContext>()
-            .AddSignInManager()
+            .AddSignInManager<PortalSignInManager>()
             .AddDefaultTokenProviders()
             .AddClaimsPrincipalFactory<PortalClaimsFactory>();
 
@@ -46,18 +48,29 @@ internal static class IdentitySetup
             o.Cookie.Name = "portal.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
+            // Secure whenever the request is HTTPS, also behind a trusted proxy that says so (X-Forwarded-Proto, see TrustedProxies).
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
             // The API and the circuit's hub answer with status codes: a login page is no answer to a script.
             o.Events.OnRedirectToLogin = ctx => StatusOrRedirect(ctx, StatusCodes.Status401Unauthorized);
-            o.Events.OnRedirectToAccessDenied = ctx => StatusOrRedirect(ctx, StatusCodes.Status403Forbidden);
+            o.Events.OnRedirectToAccessDenied = ctx =>
+            {
+                // Refused because the password must be changed first: that is where the person goes, from any page.
+                if (ctx.HttpContext.User.HasClaim(PortalClaimsFactory.MustChangePassword, "true")) ctx.RedirectUri = "/account/change-password";
+                return StatusOrRedirect(ctx, StatusCodes.Status403Forbidden);
+            };
         });
 
+        // Every page and API call needs a user of the portal (the User role, or Operator or Admin which
+        // include it) who has chosen their own password; the Admin and Operator policies add their role.
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(AdminPolicy, p => p.RequireRole(Roles.Admin))
-            .AddPolicy(OperatorPolicy, p => p.RequireRole(Roles.Admin, Roles.Operator))
-            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequirePortalUser().Build())
+            .AddPolicy(AdminPolicy, p => p.RequirePortalUser().RequireRole(Roles.Admin))
+            .AddPolicy(OperatorPolicy, p => p.RequirePortalUser().RequireRole(Roles.Admin, Roles.Operator))
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(ApiTokenAuthenticationHandler.SchemeName).RequirePortalUser())
+            .AddPolicy(SignedInPolicy, p => p.RequireAuthenticatedUser());
+        services.AddAuthFailureLimit(builder.Configuration);
 
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddCascadingAuthenticationState();
@@ -68,6 +81,11 @@ internal static class IdentitySetup
         services.AddScoped<Admin.UserAdministration>();
         services.AddScoped<PersonalTokens>();
     }
+
+    private static AuthorizationPolicyBuilder RequirePortalUser(this AuthorizationPolicyBuilder policy) =>
+        policy.RequireAuthenticatedUser()
+            .RequireRole(Roles.UserOrAbove)
+            .RequireAssertion(c => !c.User.HasClaim(PortalClaimsFactory.MustChangePassword, "true"));
 
     private static Task StatusOrRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> ctx, int status)
     {

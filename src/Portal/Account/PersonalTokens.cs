@@ -11,6 +11,10 @@ internal sealed class PersonalTokens(AppDbContext db, TimeProvider clock)
 {
     public async Task<(Outcome Outcome, string? Secret)> CreateAsync(string name, int? expiresInDays, Requester who)
     {
+        // A token outlives the session it was made in: nobody gets one before choosing their own password.
+        var owner = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == who.UserId);
+        if (owner is null || owner.IsDisabled) return (Outcome.Invalid("This account may not create API tokens."), null);
+        if (owner.MustChangePassword) return (Outcome.Invalid("Change your password before you create an API token."), null);
         var now = clock.GetUtcNow();
         DateTimeOffset? expires = expiresInDays is { } days ? now.AddDays(days) : null;
         var (token, secret) = ApiToken.Create(who.UserId, name.Trim(), now, expires);

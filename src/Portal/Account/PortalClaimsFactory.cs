@@ -5,7 +5,11 @@ using Portal.Core.Users;
 
 namespace Portal.Account;
 
-/// <summary>Adds the display name and the must-change-password mark to the sign-in cookie.</summary>
+/// <summary>
+/// Adds the display name and the must-change-password mark to the sign-in cookie (and to an API
+/// token's principal). While the mark is there every policy but "signed in" refuses, and a refused
+/// page sends the person to change-password (IdentitySetup): every page, the circuit's hub and the API.
+/// </summary>
 internal sealed class PortalClaimsFactory(UserManager<AppUser> users, RoleManager<IdentityRole> roles, IOptions<IdentityOptions> options)
     : UserClaimsPrincipalFactory<AppUser, IdentityRole>(users, roles, options)
 {
@@ -18,28 +22,4 @@ internal sealed class PortalClaimsFactory(UserManager<AppUser> users, RoleManage
         if (user.MustChangePassword) identity.AddClaim(new Claim(MustChangePassword, "true"));
         return identity;
     }
-}
-
-/// <summary>Someone whose password was set by another person goes to change-password first.</summary>
-internal sealed class MustChangePasswordMiddleware(RequestDelegate next)
-{
-    public Task InvokeAsync(HttpContext http)
-    {
-        var path = http.Request.Path;
-        if (HttpMethods.IsGet(http.Request.Method)
-            && http.User.HasClaim(PortalClaimsFactory.MustChangePassword, "true")
-            && !path.StartsWithSegments("/account") && !path.StartsWithSegments("/api")
-            && !path.StartsWithSegments("/healthz")
-            && !IsAsset(path))
-        {
-            http.Response.Redirect("/account/change-password");
-            return Task.CompletedTask;
-        }
-        return next(http);
-    }
-
-    // The change-password page itself needs its stylesheet and scripts.
-    private static bool IsAsset(PathString path) =>
-        path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content") || path.StartsWithSegments("/_blazor")
-        || path.StartsWithSegments("/css");
 }

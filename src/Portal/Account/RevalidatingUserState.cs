@@ -9,8 +9,9 @@ namespace Portal.Account;
 
 /// <summary>
 /// A circuit lives as long as its tab; the cookie was checked only when it opened. Every minute
-/// this checks the user again — still there, not locked out, same security stamp, same roles — so a
-/// locked user or a removed role stops working in open pages within a minute, as it does for requests.
+/// this checks the user again — still there, not disabled, same security stamp, same roles — so a
+/// disabled user or a removed role stops working in open pages within a minute, as it does for requests.
+/// A lockout does not end a session: it only refuses password sign-in (anyone can cause one).
 /// </summary>
 internal sealed class RevalidatingUserState(ILoggerFactory loggers, IServiceScopeFactory scopes, IOptions<IdentityOptions> identity)
     : RevalidatingServerAuthenticationStateProvider(loggers)
@@ -36,7 +37,7 @@ internal sealed class RevalidatingUserState(ILoggerFactory loggers, IServiceScop
     public static async Task<bool> IsStillValidAsync(UserManager<AppUser> users, ClaimsPrincipal principal, IdentityOptions options)
     {
         var user = await users.GetUserAsync(principal);
-        if (user is null || await users.IsLockedOutAsync(user)) return false;
+        if (user is null || user.IsDisabled) return false;
         if (users.SupportsUserSecurityStamp
             && principal.FindFirstValue(options.ClaimsIdentity.SecurityStampClaimType) != await users.GetSecurityStampAsync(user))
             return false;

@@ -6,7 +6,7 @@ using Portal.Core.Users;
 
 namespace Portal.Admin;
 
-/// <summary>What an admin does to users: invite, change roles, unlock. Each change is audited.</summary>
+/// <summary>What an admin does to users: invite, change roles, unlock, disable and enable. Each change is audited.</summary>
 internal sealed class UserAdministration(UserManager<AppUser> users, AppDbContext db, TimeProvider clock)
 {
     /// <summary>Creates the user with a one-time password they must change at first sign-in; the password is returned once, never stored.</summary>
@@ -57,6 +57,42 @@ internal sealed class UserAdministration(UserManager<AppUser> users, AppDbContex
         await users.UpdateSecurityStampAsync(user);
         await db.SaveChangesAsync();
         return Outcome.Done($"Roles of {user.Email} updated.");
+    }
+
+    /// <summary>
+    /// Takes every access away at once and keeps the account (its history, its reservations' owner):
+    /// sign-in is refused, API tokens stop at their next call, and a new security stamp ends cookies
+    /// and open pages at their next minute-wise check.
+    /// </summary>
+    public async Task<Outcome> DisableAsync(string userId, Actor actor)
+    {
+        var user = await users.FindByIdAsync(userId);
+        if (user is null) return Outcome.NotFound("No such user.");
+        if (user.Id == actor.UserId) return Outcome.Invalid("You cannot disable your own account.");
+        if (user.IsDisabled) return Outcome.Done($"{user.Email} was already disabled.");
+        var now = clock.GetUtcNow();
+        user.Disable(now);
+        Check(await users.UpdateSecurityStampAsync(user)); // saves the user too
+        db.AuditEvents.Add(AuditEvent.Record(actor, "user.disabled", "user", user.Id, $"Disabled {user.Email}", now));
+        await db.SaveChangesAsync();
+        return Outcome.Done($"Disabled {user.Email}: their sessions and API tokens stop within a minute.");
+    }
+
+    public async Task<Outcome> EnableAsync(string userId, Actor actor)
+    {
+        var user = await users.FindByIdAsync(userId);
+        if (user is null) return Outcome.NotFound("No such user.");
+        if (!user.IsDisabled) return Outcome.Done($"{user.Email} was not disabled.");
+        user.Enable();
+        Check(await users.UpdateAsync(user));
+        db.AuditEvents.Add(AuditEvent.Record(actor, "user.enabled", "user", user.Id, $"Enabled {user.Email}", clock.GetUtcNow()));
+        await db.SaveChangesAsync();
+        return Outcome.Done($"Enabled {user.Email}.");
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded) throw new InvalidOperationException(string.Join(" ", result.Errors.Select(e => e.Description)));
     }
 
     public async Task<Outcome> UnlockAsync(string userId, Actor actor)

@@ -68,6 +68,6 @@ internal static class HostingSetup
         var options = app.Services.GetRequiredService<IOptions<PortalOptions>>().Value;
         await using var scope = app.Services.CreateAsyncScope();
         var bootstrapper = ActivatorUtilities.CreateInstance<AdminBootstrapper>(scope.ServiceProvider);
-        await bootstrapper.EnsureAsync(options.AdminEmail, options.AdminPassword, Path.GetFullPath(options.DataDirectory));
+        await bootstrapper.EnsureAsync(options.AdminEmail, options.AdminPassword, Path.GetFullPath(options.DataDirectory), options.AdminMustChangePassword);
     }
 }

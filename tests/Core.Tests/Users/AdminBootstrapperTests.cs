@@ -46,9 +46,48 @@ public sealed class AdminBootstrapperTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStaleFileIsReplacedByAPrivateOneBeforeThePasswordIsWritten()
+    {
+        var file = InitialAdminFile.PathIn(dataDirectory);
+        await File.WriteAllTextAsync(file, "left over");
+        File.SetUnixFileMode(file, (UnixFileMode)Convert.ToInt32("644", 8));
+
+        Assert.Equal(BootstrapResult.Generated, await EnsureAsync(null, null));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        Assert.StartsWith("email: ", await File.ReadAllTextAsync(file));
+    }
+
+    [Fact]
+    public async Task TheFileIsDeletedAtStartOnceItsAdminHasChosenAPassword()
+    {
+        await EnsureAsync(null, null);
+        await using (var provider = Services())
+        using (var scope = provider.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            var admin = Assert.Single(await users.GetUsersInRoleAsync(Roles.Admin));
+            admin.MustChangePassword = false; // chosen on another instance, say
+            await users.UpdateAsync(admin);
+        }
+
+        Assert.Equal(BootstrapResult.AlreadyPresent, await EnsureAsync(null, null));
+        Assert.False(File.Exists(InitialAdminFile.PathIn(dataDirectory)));
+    }
+
+    [Fact]
+    public async Task AConfiguredPasswordMustBeChangedAtFirstSignInUnlessConfiguredOtherwise()
+    {
+        Assert.Equal(BootstrapResult.CreatedFromEnvironment, await EnsureAsync("env@example.com", "Configured-Passw0rd"));
+        await using var provider = Services();
+        using var scope = provider.CreateScope();
+        Assert.True((await scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>().FindByEmailAsync("env@example.com"))!.MustChangePassword);
+    }
+
+    [Fact]
     public async Task ConfiguredCredentialsMakeTheFirstAdminAndNoFile()
     {
-        Assert.Equal(BootstrapResult.CreatedFromEnvironment, await EnsureAsync("ops@example.com", "Configured-Passw0rd"));
+        Assert.Equal(BootstrapResult.CreatedFromEnvironment, await EnsureAsync("ops@example.com", "Configured-Passw0rd", givenPasswordMustChange: false));
 
         Assert.False(File.Exists(Path.Combine(dataDirectory, "initial-admin.txt")));
         await using var provider = Services();
@@ -61,11 +100,11 @@ public sealed class AdminBootstrapperTests : IAsyncLifetime
         Assert.Equal(Roles.All.Count, await scope.ServiceProvider.GetRequiredService<AppDbContext>().Roles.CountAsync());
     }
 
-    private async Task<BootstrapResult> EnsureAsync(string? email, string? password)
+    private async Task<BootstrapResult> EnsureAsync(string? email, string? password, bool givenPasswordMustChange = true)
     {
         await using var provider = Services();
         using var scope = provider.CreateScope();
-        return await ActivatorUtilities.CreateInstance<AdminBootstrapper>(scope.ServiceProvider).EnsureAsync(email, password, dataDirectory);
+        return await ActivatorUtilities.CreateInstance<AdminBootstrapper>(scope.ServiceProvider).EnsureAsync(email, password, dataDirectory, givenPasswordMustChange);
     }
 
     private ServiceProvider Services()

@@ -37,6 +37,7 @@ public sealed class PortalProcess(string connectionString, string dataDirectory,
         start.Environment["Portal__DataDirectory"] = dataDirectory;
         start.Environment["Portal__AdminEmail"] = "admin@crash.local";
         start.Environment["Portal__AdminPassword"] = "Crash-Admin-Passw0rd";
+        start.Environment["Portal__AdminMustChangePassword"] = "false"; // the test signs in with it
         start.Environment["Discovery__IntervalMinutes"] = "0";
         start.Environment["DataProtection__KeyRingCertificate"] = TestKeyRing.CertificatePath;
         start.Environment["Logging__LogLevel__Default"] = "Warning";

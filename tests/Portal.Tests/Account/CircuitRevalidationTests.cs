@@ -19,8 +19,21 @@ public sealed class CircuitRevalidationTests(PortalFactory factory) : IClassFixt
         Assert.False(await CheckAfterAsync("demoted@test.local", (users, user) => users.RemoveFromRoleAsync(user, Roles.Operator)));
 
     [Fact]
-    public async Task ALockedOutUserIsSignedOut() =>
-        Assert.False(await CheckAfterAsync("locked-circuit@test.local", (users, user) => users.SetLockoutEndDateAsync(user, DateTimeOffset.UtcNow.AddHours(1))));
+    public async Task ALockedOutUserStaysSignedIn() =>
+        // A lockout only refuses password sign-in: anyone who knows the email can cause one.
+        Assert.True(await CheckAfterAsync("locked-circuit@test.local", (users, user) => users.SetLockoutEndDateAsync(user, DateTimeOffset.UtcNow.AddHours(1))));
+
+    [Fact]
+    public async Task ADisabledUserIsSignedOut() =>
+        Assert.False(await CheckAfterAsync("disabled-circuit@test.local", (users, user) =>
+        {
+            user.Disable(DateTimeOffset.UtcNow);
+            return users.UpdateAsync(user);
+        }));
+
+    [Fact]
+    public async Task AUserWithEveryRoleRemovedIsSignedOut() =>
+        Assert.False(await CheckAfterAsync("roleless-circuit@test.local", (users, user) => users.RemoveFromRolesAsync(user, [Roles.User, Roles.Operator])));
 
     [Fact]
     public async Task ADeletedUserIsSignedOut() =>

@@ -130,4 +130,25 @@ public sealed class UsersPageTests(PortalFactory portal) : ComponentTest(portal)
         Assert.Null(await Portal.WithDbAsync(db => db.Users.Where(u => u.Id == locked.Id).Select(u => u.LockoutEnd).SingleAsync()));
         Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.unlocked" && e.TargetId == locked.Id)));
     }
+
+    [Fact]
+    public async Task AnAdminDisablesAUserAfterConfirmingAndEnablesThemAgain()
+    {
+        var leaver = await Portal.CreateUserAsync("disable-me@test.local", "Disable-Passw0rd", Roles.User);
+        var page = await OpenAsAdminAsync();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("tr[data-user='disable-me@test.local']")));
+        Assert.DoesNotContain(page.Find($"tr[data-user='{PortalFactory.AdminEmail}']").QuerySelectorAll("button"), b => b.TextContent.Contains("Disable"));
+
+        Click(page, "disable-me@test.local", "Disable");
+        Overlays.WaitForAssertion(() => Assert.Contains("Disable account?", Overlays.Markup));
+        Fresh.Dispatch(() => Overlays.FindAll("button").Single(b => b.TextContent.Trim() == "Disable").Click());
+
+        page.WaitForAssertion(() => Assert.Contains("disabled", page.Find("tr[data-user='disable-me@test.local']").TextContent));
+        Assert.True(await Portal.WithDbAsync(db => db.Users.Where(u => u.Id == leaver.Id).Select(u => u.DisabledAt != null).SingleAsync()));
+        Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.disabled" && e.TargetId == leaver.Id)));
+
+        Click(page, "disable-me@test.local", "Enable");
+        page.WaitForAssertion(() => Assert.Contains("active", page.Find("tr[data-user='disable-me@test.local']").TextContent));
+        Assert.False(await Portal.WithDbAsync(db => db.Users.Where(u => u.Id == leaver.Id).Select(u => u.DisabledAt != null).SingleAsync()));
+    }
 }

@@ -42,4 +42,15 @@ public class PortalFactory : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+    /// <summary>A browser (cookies, no redirects followed) whose requests come from <paramref name="address"/>, at <paramref name="baseAddress"/>.</summary>
+    public HttpClient BrowserFrom(string address, string baseAddress = "http://localhost")
+    {
+        var ip = System.Net.IPAddress.Parse(address);
+        var handler = new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler
+        {
+            InnerHandler = Server.CreateHandler(http => http.Connection.RemoteIpAddress = ip),
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri(baseAddress) };
+    }
 }
