@@ -58,6 +58,8 @@ public static class NetbootRoutes
     public const string MetaData = "/netboot/config/{token}/meta-data";
     public const string Events = "/netboot/events/{token}";
     public const string BootFiles = "/boot-files";
+    /// <summary>The iPXE builds of Debian's ipxe package, for UEFI HTTP boot (firmware that fetches its loader over HTTP).</summary>
+    public const string Ipxe = "/netboot/ipxe";
 
     /// <summary>
     /// Requests firmware and installers make: they get bare status codes and never a sign-in page
