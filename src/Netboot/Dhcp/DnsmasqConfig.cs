@@ -100,6 +100,14 @@ public static class DnsmasqConfig
         c.AppendLine($"dhcp-boot=tag:!ipxe,tag:http64,{portal.Base}{NetbootRoutes.Ipxe}/{EfiLoader}");
         c.AppendLine("# UEFI HTTP boot takes an offer only when it names HTTPClient as its vendor class.");
         c.AppendLine("dhcp-option-force=tag:!ipxe,tag:http64,option:vendor-class,HTTPClient");
+        if (o.Mode == DhcpMode.Proxy)
+        {
+            c.AppendLine("# A proxyDHCP answer is a PXE boot service: dnsmasq answers in proxy mode only with these, and");
+            c.AppendLine("# hands iPXE (which matches none of them) the dhcp-boot URL above.");
+            c.AppendLine($"pxe-service=tag:!ipxe,x86PC,\"Portal\",{BiosLoader}");
+            c.AppendLine($"pxe-service=tag:!ipxe,X86-64_EFI,\"Portal\",{EfiLoader}");
+            c.AppendLine($"pxe-service=tag:!ipxe,BC_EFI,\"Portal\",{EfiLoader}");
+        }
         if (o.IgnoreMacPrefixes.Count > 0)
         {
             c.AppendLine();
