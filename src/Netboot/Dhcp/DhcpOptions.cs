@@ -52,6 +52,12 @@ public sealed class DhcpOptions
     /// <summary>Where Debian's ipxe package puts undionly.kpxe, ipxe.efi and snponly.efi.</summary>
     public string IpxeDirectory { get; set; } = "/usr/lib/ipxe";
 
+    /// <summary>
+    /// True (default): the Portal runs dnsmasq itself. False: it only writes the configuration and the lease
+    /// file's place into StateDirectory, for a dnsmasq run beside it (docker/compose.yaml's dnsmasq service).
+    /// </summary>
+    public bool Supervise { get; set; } = true;
+
     /// <summary>The dnsmasq program (on PATH unless a path is given).</summary>
     public string DnsmasqPath { get; set; } = "dnsmasq";
 

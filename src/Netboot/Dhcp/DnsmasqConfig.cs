@@ -102,11 +102,15 @@ public static class DnsmasqConfig
         c.AppendLine("dhcp-option-force=tag:!ipxe,tag:http64,option:vendor-class,HTTPClient");
         if (o.Mode == DhcpMode.Proxy)
         {
-            c.AppendLine("# A proxyDHCP answer is a PXE boot service: dnsmasq answers in proxy mode only with these, and");
-            c.AppendLine("# hands iPXE (which matches none of them) the dhcp-boot URL above.");
-            c.AppendLine($"pxe-service=tag:!ipxe,x86PC,\"Portal\",{BiosLoader}");
-            c.AppendLine($"pxe-service=tag:!ipxe,X86-64_EFI,\"Portal\",{EfiLoader}");
-            c.AppendLine($"pxe-service=tag:!ipxe,BC_EFI,\"Portal\",{EfiLoader}");
+            // Seen with iPXE 1.0.0 (Debian): it ignores a proxy offer's plain boot file name and asks the
+            // boot server (port 4011) instead; as a PXE boot service the URL reaches it.
+            c.AppendLine("# proxyDHCP answers are PXE boot services (dnsmasq sends no dhcp-boot on its own in proxy mode),");
+            c.AppendLine("# asked for by client architecture: firmware gets an iPXE build, iPXE the Portal's /boot.ipxe.");
+            foreach (var (csa, loader) in new[] { ("x86PC", BiosLoader), ("X86-64_EFI", EfiLoader), ("BC_EFI", EfiLoader) })
+            {
+                c.AppendLine($"pxe-service=tag:!ipxe,{csa},\"Portal\",{loader}");
+                c.AppendLine($"pxe-service=tag:ipxe,{csa},\"Portal\",{portal.Bootstrap}");
+            }
         }
         if (o.IgnoreMacPrefixes.Count > 0)
         {

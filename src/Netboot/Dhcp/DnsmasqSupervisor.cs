@@ -51,6 +51,13 @@ public sealed class DnsmasqSupervisor(
         status.Configured(o.Mode, o.Interface, o.Mode == DhcpMode.Off ? null : ConfigPath, o.Mode == DhcpMode.Off ? null : LeaseFile);
         if (o.Mode == DhcpMode.Off) return;
         await Task.Yield(); // the host's start-up goes on while dnsmasq starts
+        if (!o.Supervise)
+        {
+            // Someone else runs dnsmasq (on the host's network, where the interface is): write its files only.
+            if (WriteFiles() is { } problem) Fail(problem);
+            else logger.LogInformation("dnsmasq configuration written to {Config}; Netboot:Dhcp:Supervise is false, so it is run beside the Portal", ConfigPath);
+            return;
+        }
         var retry = FirstRetry;
         while (!stopping.IsCancellationRequested)
         {
@@ -81,12 +88,18 @@ public sealed class DnsmasqSupervisor(
         foreach (var loader in new[] { DnsmasqConfig.BiosLoader, DnsmasqConfig.EfiLoader })
             if (!File.Exists(Path.Combine(o.IpxeDirectory, loader)))
                 return $"{Path.Combine(o.IpxeDirectory, loader)} is missing: install Debian's ipxe package (apt-get install ipxe) or set Netboot:Dhcp:IpxeDirectory.";
+        if (WriteFiles() is { } problem) return problem;
+        StopLeftover();
+        return null;
+    }
+
+    private string? WriteFiles()
+    {
         var (config, problems) = Render();
         if (config is null) return string.Join(" ", problems);
         Directory.CreateDirectory(StateDirectory);
         File.WriteAllText(ConfigPath, config);
         if (!File.Exists(LeaseFile)) File.WriteAllText(LeaseFile, "");
-        StopLeftover();
         return null;
     }
 
