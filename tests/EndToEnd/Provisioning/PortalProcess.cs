@@ -51,7 +51,7 @@ public sealed class PortalProcess(string connectionString, string dataDirectory,
 
         using var http = inside?.CreateHttpClient() ?? new HttpClient();
         http.Timeout = TimeSpan.FromSeconds(2);
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var deadline = DateTime.UtcNow.AddSeconds(180); // a loaded 2-core CI machine (VMs running beside) starts it slowly
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited) throw new InvalidOperationException($"The Portal exited with {process.ExitCode} while starting:\n{Output}");
@@ -63,7 +63,7 @@ public sealed class PortalProcess(string connectionString, string dataDirectory,
             catch (TaskCanceledException) { }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"The Portal did not become healthy within 90 s:\n{Output}");
+        throw new TimeoutException($"The Portal did not become healthy within 180 s:\n{Output}");
     }
 
     /// <summary>SIGKILL: the process gets no chance to finish anything.</summary>
