@@ -24,6 +24,13 @@ if [[ $purpose == test || $purpose == bench || ${LAB_VMS:-0} != 0 ]]; then
   command -v syslinux >/dev/null || apt_packages+=(syslinux syslinux-common)
   [[ -e /usr/lib/systemd/boot/efi/systemd-bootx64.efi ]] || apt_packages+=(systemd-boot-efi)
 fi
+# Netboot on a real network (Netboot__Dhcp__Mode Proxy/Full) and the tests that prove it in network
+# namespaces: dnsmasq (DHCP, proxyDHCP, TFTP), Debian's iPXE builds (undionly.kpxe, ipxe.efi), iproute2.
+if [[ $purpose == test || ${Netboot__Dhcp__Mode:-Off} != Off ]]; then
+  command -v dnsmasq >/dev/null || [[ -x /usr/sbin/dnsmasq ]] || apt_packages+=(dnsmasq-base)
+  [[ -e /usr/lib/ipxe/ipxe.efi && -e /usr/lib/ipxe/undionly.kpxe ]] || apt_packages+=(ipxe)
+  command -v ip >/dev/null || [[ -x /usr/sbin/ip ]] || apt_packages+=(iproute2)
+fi
 if [[ $purpose == bench ]]; then
   command -v wrk >/dev/null || apt_packages+=(wrk)
   command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || apt_packages+=(nginx-light)

@@ -51,6 +51,13 @@ public sealed record LabOptions
     /// </summary>
     public string VmDiskImage { get; init; } = "";
 
+    /// <summary>
+    /// Tap devices (one per VM, in order) that attach the VMs to a real network instead of QEMU's user
+    /// networking: the network's DHCP server then tells the firmware where to boot (no NetbootUrl), and
+    /// UEFI VMs boot with OVMF's own PXE. The taps must exist (ip tuntap add … mode tap) and be up.
+    /// </summary>
+    public string[] VmTaps { get; init; } = [];
+
     /// <summary>Memory (MiB) each QEMU VM gets.</summary>
     public int VmMemoryMiB { get; init; } = 256;
 

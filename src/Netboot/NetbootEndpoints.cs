@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Portal.Core.Live;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning.Workflow;
+using Portal.Netboot.Dhcp;
 using Portal.Netboot.Inputs;
 using Portal.Netboot.Ipxe;
 using Portal.Netboot.Serving;
@@ -31,7 +32,11 @@ public static class NetbootEndpoints
         var decisions = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(NetbootDecisions.Category);
         var downloads = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DeploymentDownloads).FullName!);
 
-        netboot.MapGet(NetbootRoutes.Bootstrap, (HttpContext http) =>
+        // Files answer HEAD as GET (the server sends the headers, not the body): UEFI HTTP boot asks with
+        // HEAD before it downloads. The per-machine script and a run's config do not: fetching them is an
+        // event (a sighting, a run's "script fetched"), and a HEAD from someone's curl -I must not be one.
+        // They answer it 405, like every other method they do not take — never with the sign-in redirect.
+        netboot.MapMethods(NetbootRoutes.Bootstrap, GetAndHead, (HttpContext http) =>
             NetbootHttp.Urls(http) is { } urls
                 ? NetbootHttp.Text(BootScripts.Bootstrap(urls))
                 : NetbootHttp.NotConfigured());
@@ -43,15 +48,17 @@ public static class NetbootEndpoints
         netboot.MapGet(NetbootRoutes.MetaData, (string token, HttpContext http, AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
             DeploymentFiles.ServeConfigAsync(db, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.MetaData, http));
         netboot.MapPost(NetbootRoutes.Events, PhoneHomeEndpoint.HandleAsync);
-        netboot.MapGet(NetbootRoutes.BootFiles + "/{**path}", (string? path, BootFiles files) => files.Serve(path ?? ""));
+        netboot.MapMethods(NetbootRoutes.BootFiles + "/{**path}", GetAndHead, (string? path, BootFiles files) => files.Serve(path ?? ""));
+        netboot.MapMethods(NetbootRoutes.Ipxe + "/{name}", GetAndHead, (string name, IpxeFiles files) => files.Serve(name));
+        // GET only: a download is an event on its run's timeline.
         netboot.MapGet(NetbootRoutes.DeploymentFiles, (string token, string? path, HttpContext http, AppDbContext db, BootFiles files, ILiveUpdates live, TimeProvider clock) =>
             DeploymentDownloads.HandleAsync(token, path ?? "", http, db, files, live, clock, downloads));
 
         // Any other method: a plain 405 naming the right one. Without these the router's own 405
         // endpoint is not anonymous, and a stranger's POST /boot.ipxe was sent to the sign-in page.
-        MethodNotAllowed(netboot, "GET", NetbootRoutes.Bootstrap, NetbootRoutes.MachineScript, NetbootRoutes.Config, NetbootRoutes.UserData,
-            NetbootRoutes.MetaData, NetbootRoutes.BootFiles + "/{**path}", NetbootRoutes.DeploymentFiles);
-        MethodNotAllowed(netboot, "POST", NetbootRoutes.Events);
+        MethodNotAllowed(netboot, GetAndHead, NetbootRoutes.Bootstrap, NetbootRoutes.BootFiles + "/{**path}", NetbootRoutes.Ipxe + "/{name}");
+        MethodNotAllowed(netboot, ["GET"], NetbootRoutes.MachineScript, NetbootRoutes.Config, NetbootRoutes.UserData, NetbootRoutes.MetaData, NetbootRoutes.DeploymentFiles);
+        MethodNotAllowed(netboot, ["POST"], NetbootRoutes.Events);
         // Anything else under /netboot (a mistyped route, a path that "../" led out of a token's files):
         // a bare 404 here, never the sign-in page the rest of the host would redirect to.
         netboot.Map("/netboot/{**rest}", () => NetbootHttp.NotFound());
@@ -59,14 +66,16 @@ public static class NetbootEndpoints
     }
 
     private static readonly string[] Methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+    private static readonly string[] GetAndHead = ["GET", "HEAD"];
 
-    private static void MethodNotAllowed(RouteGroupBuilder group, string allowed, params string[] patterns)
+    private static void MethodNotAllowed(RouteGroupBuilder group, string[] allowed, params string[] patterns)
     {
+        var allow = string.Join(", ", allowed);
         foreach (var pattern in patterns)
-            group.MapMethods(pattern, Methods.Where(m => m != allowed), (HttpContext http) =>
+            group.MapMethods(pattern, Methods.Except(allowed), (HttpContext http) =>
             {
-                http.Response.Headers.Allow = allowed;
-                return NetbootHttp.Error(StatusCodes.Status405MethodNotAllowed, $"use {allowed}");
+                http.Response.Headers.Allow = allow;
+                return NetbootHttp.Error(StatusCodes.Status405MethodNotAllowed, $"use {allowed[0]}");
             });
     }
 }

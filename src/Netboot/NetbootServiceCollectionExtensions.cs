@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Netboot.Dhcp;
 using Portal.Netboot.Inputs;
 using Portal.Netboot.Serving;
 
@@ -35,6 +36,11 @@ public static class NetbootServiceCollectionExtensions
         services.AddSingleton<BootFiles>();
         services.AddTransient<Microsoft.AspNetCore.Hosting.IStartupFilter, BootFilesTraversalGuard>();
         services.AddSingleton<NetbootRateLimit>();
+        services.AddOptions<DhcpOptions>().Bind(configuration.GetSection(DhcpOptions.Section)); // checked by the supervisor, which reports instead of refusing to start
+        services.AddSingleton<DhcpStatus>();
+        services.AddSingleton<DnsmasqSupervisor>();
+        services.AddHostedService(sp => sp.GetRequiredService<DnsmasqSupervisor>());
+        services.AddSingleton<IpxeFiles>();
         services.AddSingleton<TemplateSetCache>();
         services.AddHostedService<BuiltinProfileSeeder>();
         return services;

@@ -50,8 +50,10 @@ internal static class FleetBuilder
                     log = Path.Combine(outputDirectory, "vm", $"{f.SerialNumber}.log");
                     var (logPath, varsPath) = (log, Path.Combine(outputDirectory, "vm", $"{f.SerialNumber}.OVMF_VARS.fd"));
                     var disk = string.IsNullOrWhiteSpace(o.VmDiskImage) ? null : Path.GetFullPath(o.VmDiskImage);
+                    var vmIndex = o.VmBackedCount - vmLeft - 1;
+                    var tap = vmIndex < o.VmTaps.Length ? o.VmTaps[vmIndex] : null;
                     vm = (networkBoot, uefi) => new VmSpec(qemuPath, f.Nics[0].Mac, f.Uuid, f.SerialNumber, f.Manufacturer, f.Model,
-                        o.VmMemoryMiB, o.NetbootUrl, networkBoot, logPath, disk, uefi ? Ovmf(varsPath) : null);
+                        o.VmMemoryMiB, o.NetbootUrl, networkBoot, logPath, disk, uefi ? Ovmf(varsPath) : null, tap);
                 }
                 bmc.Add(new LabSystem(bmc, id, f, vm, log, bootMode, systemLogger));
             }

@@ -6,9 +6,10 @@ namespace Portal.Lab.Power;
 /// <summary>What QEMU needs to boot one lab machine.</summary>
 /// <param name="DiskImage">The "installed system" every VM boots from its disk (read-only); null = no disk.</param>
 /// <param name="Uefi">OVMF to boot with (Redfish boot mode UEFI); null = SeaBIOS (Legacy).</param>
+/// <param name="Tap">A tap device to attach the NIC to (a real network with a real DHCP server); null = QEMU user networking.</param>
 internal sealed record VmSpec(
     string QemuPath, string Mac, Guid Uuid, string Serial, string Manufacturer, string Product,
-    int MemoryMiB, string? NetbootUrl, bool NetworkBoot, string LogPath, string? DiskImage, UefiFirmware? Uefi);
+    int MemoryMiB, string? NetbootUrl, bool NetworkBoot, string LogPath, string? DiskImage, UefiFirmware? Uefi, string? Tap = null);
 
 /// <summary>OVMF's code (shared, read-only) and this VM's own variable store (its NVRAM).</summary>
 internal sealed record UefiFirmware(string CodePath, string VarsTemplatePath, string VarsPath)
@@ -47,12 +48,17 @@ internal sealed class QemuVm
 
     public static IReadOnlyList<string> Arguments(VmSpec spec)
     {
-        var netdev = "user,id=n0";
-        if (spec.NetworkBoot && !string.IsNullOrEmpty(spec.NetbootUrl)) netdev += ",bootfile=" + Escape(spec.NetbootUrl);
+        // On a tap the network's own DHCP server says where to boot, as on a real network; on QEMU's user
+        // network its built-in DHCP hands iPXE the boot URL.
+        var netdev = spec.Tap is { } tap ? $"tap,id=n0,ifname={Escape(tap)},script=no,downscript=no" : "user,id=n0";
+        if (spec.Tap is null && spec.NetworkBoot && !string.IsNullOrEmpty(spec.NetbootUrl)) netdev += ",bootfile=" + Escape(spec.NetbootUrl);
+        // UEFI on a tap network-boots with OVMF's own PXE (DHCP, then ipxe.efi over TFTP), as a server's
+        // firmware does: its NIC carries no iPXE ROM.
+        var firmwarePxe = spec.Tap is not null && spec.Uefi is not null && spec.NetworkBoot;
         // Network boot: the NIC's iPXE option ROM comes first, the disk after it, so iPXE's `exit`
         // (Portal's local-boot answer) goes on to the disk. Otherwise the NIC gets no option ROM and
         // only the disk can boot; without a disk nothing can, as on a real machine with an empty one.
-        var nic = $"virtio-net-pci,netdev=n0,mac={spec.Mac}" + (spec.NetworkBoot ? ",bootindex=1" : ",romfile=");
+        var nic = $"virtio-net-pci,netdev=n0,mac={spec.Mac}" + (firmwarePxe ? ",bootindex=1,romfile=" : spec.NetworkBoot ? ",bootindex=1" : ",romfile=");
         var smbios = $"type=1,serial={Escape(spec.Serial)},uuid={spec.Uuid:D},manufacturer={Escape(spec.Manufacturer)},product={Escape(spec.Product)}";
         var args = new List<string>
         {
@@ -72,7 +78,7 @@ internal sealed class QemuVm
                 // OVMF's own network stack off: the NIC's iPXE is the one network boot, as on a server
                 // whose NIC carries iPXE. Left on, OVMF's PXE and HTTP boot entries sit between iPXE
                 // and the disk, and a local boot walks them for minutes (IPv6 PXE waits out its DHCP).
-                "-fw_cfg", "name=opt/org.tianocore/IPv4Support,string=no",
+                "-fw_cfg", $"name=opt/org.tianocore/IPv4Support,string={(firmwarePxe ? "yes" : "no")}",
                 "-fw_cfg", "name=opt/org.tianocore/IPv6Support,string=no",
             ]);
         }

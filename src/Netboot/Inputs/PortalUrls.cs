@@ -73,6 +73,8 @@ public static class NetbootRoutes
     public const string BootFiles = "/boot-files";
     /// <summary>A boot file fetched by one deployment's installer script: on that deployment's timeline.</summary>
     public const string DeploymentFiles = "/netboot/files/{token}/{**path}";
+    /// <summary>The iPXE builds of Debian's ipxe package, for UEFI HTTP boot (firmware that fetches its loader over HTTP).</summary>
+    public const string Ipxe = "/netboot/ipxe";
 
     /// <summary>
     /// Requests firmware and installers make: they get bare status codes and never a sign-in page

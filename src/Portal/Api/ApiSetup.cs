@@ -1,6 +1,7 @@
 using Portal.Account;
 using Portal.Discovery;
 using Portal.Credentials;
+using Portal.Netboot;
 
 namespace Portal.Api;
 
@@ -27,5 +28,6 @@ internal static class ApiSetup
         api.MapAuditEndpoints();
         api.MapDiscoveryApi();
         api.MapCredentialApi();
+        api.MapDhcpApi();
     }
 }

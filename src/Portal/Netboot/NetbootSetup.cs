@@ -9,8 +9,13 @@ internal static class NetbootSetup
         builder.Services.AddScoped<OsProfileEditor>();
         builder.Services.AddScoped<TemplateEditor>();
         builder.Services.AddScoped<SightingLinks>();
+        builder.AddPortalDhcp();
     }
 
     /// <summary>The netboot route table (anonymous, for firmware).</summary>
-    public static void MapPortalNetboot(this WebApplication app) => app.MapNetboot();
+    public static void MapPortalNetboot(this WebApplication app)
+    {
+        app.MapNetboot();
+        app.Lifetime.ApplicationStarted.Register(app.SeedDhcpLeaseSource);
+    }
 }

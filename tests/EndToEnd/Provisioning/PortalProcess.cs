@@ -8,15 +8,17 @@ namespace Portal.EndToEnd.Provisioning;
 
 /// <summary>
 /// The Portal as its own operating-system process (the built Portal.dll), so a test can kill it
-/// with SIGKILL — no shutdown hooks, no flushing — and start it again on the same database.
+/// with SIGKILL — no shutdown hooks, no flushing — and start it again on the same database. With
+/// <paramref name="inside"/> it runs in that network namespace at <paramref name="baseUrl"/>.
 /// </summary>
-public sealed class PortalProcess(string connectionString, string dataDirectory, IReadOnlyDictionary<string, string> settings) : IAsyncDisposable
+public sealed class PortalProcess(string connectionString, string dataDirectory, IReadOnlyDictionary<string, string> settings,
+    RealNetwork.NetworkNamespace? inside = null, string? baseUrl = null) : IAsyncDisposable
 {
     private readonly int port = FreePort();
     private readonly StringBuilder output = new();
     private Process? process;
 
-    public string BaseUrl => $"http://127.0.0.1:{port}";
+    public string BaseUrl => baseUrl ?? $"http://127.0.0.1:{port}";
 
     /// <summary>Everything the process printed, across restarts: the first thing to read when a crash test fails.</summary>
     public string Output { get { lock (output) return output.ToString(); } }
@@ -24,7 +26,7 @@ public sealed class PortalProcess(string connectionString, string dataDirectory,
     public async Task StartAsync()
     {
         var portalDll = typeof(Program).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet", ["exec", portalDll])
+        var start = new ProcessStartInfo(inside is null ? "dotnet" : "ip", inside is null ? ["exec", portalDll] : ["netns", "exec", inside.Name, "dotnet", "exec", portalDll])
         {
             // The content root (appsettings.json, wwwroot) is the project folder, as with `make run`.
             WorkingDirectory = Path.Combine(RepoRoot.Find(), "src", "Portal"),
@@ -49,8 +51,9 @@ public sealed class PortalProcess(string connectionString, string dataDirectory,
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
+        using var http = inside?.CreateHttpClient() ?? new HttpClient();
+        http.Timeout = TimeSpan.FromSeconds(2);
+        var deadline = DateTime.UtcNow.AddSeconds(180); // a loaded 2-core CI machine (VMs running beside) starts it slowly
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited) throw new InvalidOperationException($"The Portal exited with {process.ExitCode} while starting:\n{Output}");
@@ -62,7 +65,7 @@ public sealed class PortalProcess(string connectionString, string dataDirectory,
             catch (TaskCanceledException) { }
             await Task.Delay(200);
         }
-        throw new TimeoutException($"The Portal did not become healthy within 90 s:\n{Output}");
+        throw new TimeoutException($"The Portal did not become healthy within 180 s:\n{Output}");
     }
 
     /// <summary>SIGKILL: the process gets no chance to finish anything.</summary>
