@@ -121,8 +121,8 @@ try
     Console.WriteLine($"    heap {closed / 1048576.0:F1} MB once the circuits closed again, after the filter changes");
     // What covers a filter change is ASP.NET Core's duration of the facet chip's click event: it
     // awaits the page's handler, i.e. the catalogue query (filter + sort + page + facets) and the
-    // grid's and page's render (diff computed, batch queued to the browser). The query alone is the
-    // page's portal.ui.load.duration (recorded around the grid's ServerData read).
+    // page's render (diff computed, batch queued to the browser). The query alone is the page's
+    // portal.ui.load.duration (recorded around its read of the catalogue).
     var (s50, s95) = (Percentile(server, 50), Percentile(server, 95));
     missed = perCircuitMb > MemoryTargetMb || s95 > ServerTargetMs;
     Console.WriteLine($"  filter change, server ({ServerProbe.HandleEvent} of the facet chip's click: query + render): " +
