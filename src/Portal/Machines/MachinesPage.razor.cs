@@ -145,7 +145,7 @@ public sealed partial class MachinesPage : LiveComponent, IHandleEvent
     private Task GoToPageAsync(int page) => ChangeAsync(query with { Page = Math.Clamp(page, 1, PageCount) });
 
     private Task SetPageSizeAsync(string? value) =>
-        int.TryParse(value, out var size) && PageSizes.Contains(size) ? ChangeAsync(query with { PageSize = size, Page = 1 }) : Task.CompletedTask;
+        int.TryParse(value, out var size) && size is >= 1 and <= CatalogueQuery.MaxPageSize ? ChangeAsync(query with { PageSize = size, Page = 1 }) : Task.CompletedTask;
 
     private int PageCount => Math.Max(1, (int)(((result?.Total ?? 0) + query.PageSize - 1) / query.PageSize));
 

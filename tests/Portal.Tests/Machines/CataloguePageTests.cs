@@ -77,6 +77,7 @@ public sealed class CataloguePageTests(PortalFactory portal) : MachinePageTest(p
         var page = RenderPage<MachinesPage>();
         page.WaitForAssertion(() => Assert.Equal(["pager-0", "pager-1"], Names(page)), Wait);
         Assert.Equal("1–2 of 3", page.Find("#page-range").TextContent.Trim());
+        Assert.Equal("2", page.Find("#page-size").GetAttribute("value")); // the link's size, offered beside the usual ones
         Assert.True(page.Find("[aria-label='Previous page']").HasAttribute("disabled"));
 
         Fresh.Dispatch(() => page.Find("[aria-label='Next page']").Click());
