@@ -64,11 +64,11 @@ fi
 # 50 signed-in browser contexts each on /machines (one circuit each): managed memory per circuit
 # (server heap with 0 and with 50 circuits, after a warm-up round of 50 that grows the shared buffer pools; target <= 2 MB) and 200 filter changes (tag facet
 # clicks, round-robin over the tabs): server time p50/p95 from Blazor's event-duration histogram
-# (query + render; target p95 <= 150 ms) and the browser's click-to-rows time. Prints PASS/MISS;
-# fails only on errors. UI_BENCH_MACHINES / UI_BENCH_CIRCUITS / UI_BENCH_CHANGES override the sizes.
+# (query + render; target p95 <= 150 ms) and the browser's click-to-rows time. Prints PASS/MISS
+# and fails on a MISS or an error. UI_BENCH_PROFILE=1 adds renders per change by component type. UI_BENCH_MACHINES / UI_BENCH_CIRCUITS / UI_BENCH_CHANGES override the sizes.
 echo "== ui"
 if ! dotnet run --project bench/Ui/Ui.Bench.csproj -c Release -- "${UI_BENCH_MACHINES:-50000}" "${UI_BENCH_CIRCUITS:-50}" "${UI_BENCH_CHANGES:-200}"; then
-  echo "ui bench failed"; status=1
+  echo "ui bench failed (or missed a target)"; status=1
 fi
 # ---- end ui ----
 

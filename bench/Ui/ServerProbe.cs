@@ -18,6 +18,9 @@ internal sealed class ServerProbe : IDisposable
     public const string ComponentsMeter = "Microsoft.AspNetCore.Components";
     public const string HandleEvent = "aspnetcore.components.handle_event.duration";
     public const string LoadDuration = "portal.ui.load.duration";
+    public const string LifecycleMeter = "Microsoft.AspNetCore.Components.Lifecycle";
+    public const string UpdateParameters = "aspnetcore.components.update_parameters.duration";
+    public const string RenderDiff = "aspnetcore.components.render_diff.duration";
 
     private readonly MeterListener listener = new();
     private long circuits;
@@ -27,12 +30,22 @@ internal sealed class ServerProbe : IDisposable
 
     public long Circuits => Interlocked.Read(ref circuits);
 
-    public ServerProbe(string uiMeter)
+    /// <summary>
+    /// With <c>profile</c> on: per component type, how often its parameters were set (each a render)
+    /// and for how long, and the render batches' diff time — summed while <see cref="Profiling"/> is
+    /// set, never kept per record. A diagnosis aid (UI_BENCH_PROFILE), off for the figures.
+    /// </summary>
+    public ConcurrentDictionary<string, (int Count, double Seconds)> Renders { get; } = new();
+
+    public bool Profiling { get; set; }
+
+    public ServerProbe(string uiMeter, bool profile = false)
     {
         listener.InstrumentPublished = (instrument, l) =>
         {
             if ((instrument.Meter.Name, instrument.Name) is (CircuitsMeter, ActiveCircuits) or (ComponentsMeter, HandleEvent)
-                || (instrument.Meter.Name == uiMeter && instrument.Name == LoadDuration))
+                || (instrument.Meter.Name == uiMeter && instrument.Name == LoadDuration)
+                || (profile && instrument.Meter.Name == LifecycleMeter && instrument.Name is UpdateParameters or RenderDiff))
                 l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref circuits, value));
@@ -45,6 +58,13 @@ internal sealed class ServerProbe : IDisposable
             foreach (var tag in tags)
                 if (tag.Key == "component" || tag.Key.EndsWith("component.type", StringComparison.Ordinal) || tag.Key.EndsWith("components.type", StringComparison.Ordinal))
                     component = tag.Value as string;
+            if (instrument.Meter.Name == LifecycleMeter)
+            {
+                if (Profiling)
+                    Renders.AddOrUpdate(instrument.Name == RenderDiff ? "(render batch diff)" : component ?? "?",
+                        _ => (1, value), (_, sum) => (sum.Count + 1, sum.Seconds + value));
+                return;
+            }
             Durations.Enqueue(new Duration(instrument.Name, component ?? "", value));
         });
         listener.Start();

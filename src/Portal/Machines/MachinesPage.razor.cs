@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
-using MudBlazor;
 using Portal.Core.Catalogue;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
@@ -11,11 +10,12 @@ using Portal.Shell;
 namespace Portal.Machines;
 
 /// <summary>
-/// The catalogue: Core's <see cref="MachineCatalogue"/> behind a server-data grid, the facet
-/// filters above it. The address is the view: every change of filter, sort or page replaces the
-/// URL (no reload), and opening such a URL shows the same view.
+/// The catalogue: Core's <see cref="MachineCatalogue"/> behind a table the page draws itself, the
+/// facet filters above it. The address is the view: every change of filter, sort or page replaces the
+/// URL (no reload), and opening such a URL shows the same view. A change is one query and one render
+/// (see <see cref="IHandleEvent.HandleEventAsync"/>).
 /// </summary>
-public sealed partial class MachinesPage : LiveComponent
+public sealed partial class MachinesPage : LiveComponent, IHandleEvent
 {
     [Inject] private IDbContextFactory<AppDbContext> Contexts { get; set; } = default!;
     [Inject] private CatalogueFacetCache FacetCache { get; set; } = default!;
@@ -23,17 +23,8 @@ public sealed partial class MachinesPage : LiveComponent
     [Inject] private UiActions Actions { get; set; } = default!;
     [Inject] private Microsoft.Extensions.Options.IOptions<ReservationOptions> ReservationOptions { get; set; } = default!;
 
-    private static readonly Dictionary<string, CatalogueSort> SortByColumn = new()
-    {
-        [nameof(CatalogueRow.Name)] = CatalogueSort.Name, [nameof(CatalogueRow.Manufacturer)] = CatalogueSort.Vendor,
-        [nameof(CatalogueRow.CpuModel)] = CatalogueSort.Cpu, [nameof(CatalogueRow.CpuCores)] = CatalogueSort.Cores,
-        [nameof(CatalogueRow.CpuThreads)] = CatalogueSort.Threads, [nameof(CatalogueRow.MemoryBytes)] = CatalogueSort.Memory,
-        [nameof(CatalogueRow.GpuCount)] = CatalogueSort.Gpus, [nameof(CatalogueRow.DiskTotalBytes)] = CatalogueSort.Storage,
-        [nameof(CatalogueRow.NicMaxSpeedMbps)] = CatalogueSort.Nic, [nameof(CatalogueRow.State)] = CatalogueSort.State,
-        [nameof(CatalogueRow.PowerState)] = CatalogueSort.Power,
-    };
+    private static readonly int[] PageSizes = [25, 50, 100, 200];
 
-    private MudDataGrid<CatalogueRow>? grid;
     private CatalogueQuery query = CatalogueQuery.Default;
     private Portal.Core.Catalogue.CataloguePage? result;
     private IReadOnlyList<string> ignored = [];
@@ -43,9 +34,9 @@ public sealed partial class MachinesPage : LiveComponent
     private readonly Dictionary<long, string> picked = [];
     private int hours;
     private bool busy;
-    // Set when a filter changed: the next load starts at page 1 whatever page the grid is on.
-    private bool backToFirstPage;
     private bool leaving;
+    // Counts the loads started: a load that finishes after a later one started is not shown.
+    private int loads;
     private const string StateFacet = "state";
 
     private CatalogueFacets Facets => result?.Facets ?? new CatalogueFacets(new Dictionary<string, IReadOnlyList<FacetValue>>());
@@ -58,21 +49,30 @@ public sealed partial class MachinesPage : LiveComponent
         Navigation.LocationChanged += OnLocationChanged;
     }
 
-    // The grid loads itself (ServerData); LiveComponent's load on parameters is not wanted here.
-    protected override Task OnParametersSetAsync() => Task.CompletedTask;
-
     private bool started;
 
     /// <summary>
     /// The page has no parameters, yet the router sets them again on every address change — including
-    /// the page's own replacement after each filter change, which would render the whole page a second
-    /// time for nothing. Only the first set counts; address changes are handled by <see cref="OnLocationChanged"/>.
+    /// the page's own replacement after each filter change, which would load and render the page a
+    /// second time for nothing. Only the first set counts (it loads the view, through
+    /// <see cref="LiveComponent"/>); address changes are handled by <see cref="OnLocationChanged"/>.
     /// </summary>
     public override Task SetParametersAsync(ParameterView parameters)
     {
         if (started) return Task.CompletedTask;
         started = true;
         return base.SetParametersAsync(parameters);
+    }
+
+    /// <summary>
+    /// One render per event, once its handler is done. ComponentBase also renders as soon as an async
+    /// handler first waits — here that is before the query, which would draw the whole page again
+    /// unchanged. What must show while waiting (the reserve button's busy state) renders explicitly.
+    /// </summary>
+    async Task IHandleEvent.HandleEventAsync(EventCallbackWorkItem callback, object? arg)
+    {
+        try { await callback.InvokeAsync(arg); }
+        finally { StateHasChanged(); }
     }
 
     /// <summary>
@@ -86,8 +86,8 @@ public sealed partial class MachinesPage : LiveComponent
             if (leaving || new Uri(e.Location).AbsolutePath != CatalogueUrl.Path) return;
             var (fromUrl, notUnderstood) = CatalogueUrl.Read(e.Location);
             if (fromUrl == query || CatalogueUrl.For(fromUrl) == CatalogueUrl.For(result?.Query ?? query)) return;
-            (query, ignored) = (fromUrl, notUnderstood);
-            await ReloadGridAsync();
+            ignored = notUnderstood;
+            await ChangeAsync(fromUrl);
             StateHasChanged();
         });
 
@@ -101,38 +101,22 @@ public sealed partial class MachinesPage : LiveComponent
         topic == "machines" || (topic.StartsWith("machine:", StringComparison.Ordinal) && result is not null
             && long.TryParse(topic.AsSpan("machine:".Length), out var id) && (result.Rows.Any(r => r.Id == id) || picked.ContainsKey(id)));
 
-    protected override Task LoadAsync() => ReloadGridAsync();
+    /// <summary>The first load and live reloads: the view shown, read again (LiveComponent times them).</summary>
+    protected override Task LoadAsync() => ShowAsync(query);
 
-    // Set while the page itself reloads the grid (a filter, a live change, an address): the page
-    // renders afterwards anyway, so the load need not render it first as well. Only the grid's own
-    // loads (first load, paging, sorting) must tell the page, whose counts and facets changed.
-    private bool pageReloading;
-
-    private async Task ReloadGridAsync()
+    /// <summary>
+    /// Reads <paramref name="asked"/> and makes it the view: rows, counts, facets and the address.
+    /// Core may correct the query (a page past the end shows the last page); the address says what is shown.
+    /// </summary>
+    private async Task ShowAsync(CatalogueQuery asked)
     {
-        if (grid is null) return;
-        pageReloading = true;
-        try { await grid.ReloadServerData(); }
-        finally { pageReloading = false; }
-    }
-
-    private async Task<GridData<CatalogueRow>> ServerDataAsync(GridState<CatalogueRow> state, CancellationToken ct)
-    {
-        var sort = state.SortDefinitions.FirstOrDefault();
-        var asked = query with
-        {
-            Sort = sort is not null && SortByColumn.TryGetValue(sort.SortBy, out var s) ? s : CatalogueSort.Name,
-            Descending = sort?.Descending ?? false,
-            Page = backToFirstPage ? 1 : state.Page + 1,
-            PageSize = state.PageSize,
-        };
-        backToFirstPage = false;
+        query = asked;
+        var load = ++loads;
         // A context per load, never one for the circuit's life; the facet cache is the app's one.
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         Portal.Core.Catalogue.CataloguePage page;
-        await using (var db = await Contexts.CreateDbContextAsync(ct))
-            page = await new MachineCatalogue(db, FacetCache).SearchAsync(asked, ct);
-        RecordLoad(started);
+        await using (var db = await Contexts.CreateDbContextAsync())
+            page = await new MachineCatalogue(db, FacetCache).SearchAsync(asked);
+        if (load != loads) return; // a later change is on its way and decides what shows
         result = page;
         query = page.Query;
         // Only while the catalogue is still the page shown: a load that finishes after the person
@@ -140,20 +124,33 @@ public sealed partial class MachinesPage : LiveComponent
         var url = CatalogueUrl.For(query);
         if (!leaving && new Uri(Navigation.Uri).AbsolutePath == CatalogueUrl.Path && Navigation.ToBaseRelativePath(Navigation.Uri).Insert(0, "/") != url)
             Navigation.NavigateTo(url, replace: true);
-        if (!pageReloading) StateHasChanged();
-        return new GridData<CatalogueRow> { Items = page.Rows, TotalItems = page.Total };
     }
 
-    private SortDirection Initial(CatalogueSort sort) =>
-        query.Sort != sort ? SortDirection.None : query.Descending ? SortDirection.Descending : SortDirection.Ascending;
-
-    private async Task SetAsync(CatalogueQuery next)
+    /// <summary>A view the person asked for (filter, sort, page, address), timed like every load.</summary>
+    private async Task ChangeAsync(CatalogueQuery next)
     {
-        query = next;
-        backToFirstPage = true;
         conflicts = [];
-        await ReloadGridAsync();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await ShowAsync(next);
+        RecordLoad(started);
     }
+
+    /// <summary>A filter changed: the results start at their first page.</summary>
+    private Task SetAsync(CatalogueQuery next) => ChangeAsync(next with { Page = 1 });
+
+    /// <summary>A header clicked: its column ascending, or the other way round if it already sorts by it.</summary>
+    private Task SortAsync(CatalogueSort sort) =>
+        ChangeAsync(query with { Sort = sort, Descending = query.Sort == sort && !query.Descending, Page = 1 });
+
+    private Task GoToPageAsync(int page) => ChangeAsync(query with { Page = Math.Clamp(page, 1, PageCount) });
+
+    private Task SetPageSizeAsync(string? value) =>
+        int.TryParse(value, out var size) && size is >= 1 and <= CatalogueQuery.MaxPageSize ? ChangeAsync(query with { PageSize = size, Page = 1 }) : Task.CompletedTask;
+
+    private int PageCount => Math.Max(1, (int)(((result?.Total ?? 0) + query.PageSize - 1) / query.PageSize));
+
+    private string PageRange => result is not { Total: > 0 } r ? "0 of 0"
+        : $"{(query.Page - 1) * query.PageSize + 1}–{(query.Page - 1) * query.PageSize + r.Rows.Count} of {r.Total}";
 
     private Task ToggleTagAsync(string tag) =>
         SetAsync(query with { Tags = query.Tags.Contains(tag) ? query.Tags.Where(t => t != tag).ToList() : query.Tags.Append(tag).Order(StringComparer.Ordinal).ToList() });
@@ -168,6 +165,7 @@ public sealed partial class MachinesPage : LiveComponent
     private async Task ReserveAsync()
     {
         busy = true;
+        StateHasChanged(); // the button shows it is busy while Core reserves
         Outcome? outcome = null;
         var ids = picked.Keys.ToList();
         try
@@ -183,8 +181,9 @@ public sealed partial class MachinesPage : LiveComponent
             Navigation.NavigateTo("/machines/mine");
             return;
         }
-        conflicts = outcome?.Conflicts ?? [];
-        await ReloadGridAsync();
+        var found = outcome?.Conflicts ?? [];
+        await ShowAsync(query);
+        conflicts = found;
     }
 
     // The state filter: Available by default (what people can pick), one other state, or any but maintenance.

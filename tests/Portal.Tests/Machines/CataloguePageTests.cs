@@ -69,6 +69,39 @@ public sealed class CataloguePageTests(PortalFactory portal) : MachinePageTest(p
     }
 
     [Fact]
+    public async Task AHeaderSortsAndThePagerPagesAndTheUrlFollowsBoth()
+    {
+        await Portal.SeedMachinesAsync("pager", (64, 0), (32, 0), (16, 0));
+        await SignInAsAsync("pager");
+        GoTo("/machines?tag=pager&size=2");
+        var page = RenderPage<MachinesPage>();
+        page.WaitForAssertion(() => Assert.Equal(["pager-0", "pager-1"], Names(page)), Wait);
+        Assert.Equal("1–2 of 3", page.Find("#page-range").TextContent.Trim());
+        Assert.Equal("2", page.Find("#page-size").GetAttribute("value")); // the link's size, offered beside the usual ones
+        Assert.True(page.Find("[aria-label='Previous page']").HasAttribute("disabled"));
+
+        Fresh.Dispatch(() => page.Find("[aria-label='Next page']").Click());
+        page.WaitForAssertion(() => Assert.Equal(["pager-2"], Names(page)), Wait);
+        Assert.Equal("3–3 of 3", page.Find("#page-range").TextContent.Trim());
+        Assert.Equal("/machines?tag=pager&page=2&size=2", Url);
+        Assert.True(page.Find("[aria-label='Next page']").HasAttribute("disabled"));
+
+        // A header sorts ascending from the first page; clicked again, descending.
+        Fresh.Dispatch(() => page.Find("[data-sort='Cores']").Click());
+        page.WaitForAssertion(() => Assert.Equal(["pager-2", "pager-1"], Names(page)), Wait);
+        Assert.Equal("/machines?tag=pager&sort=cores&size=2", Url);
+        Assert.Equal("ascending", page.Find("[data-sort='Cores']").ParentElement!.GetAttribute("aria-sort"));
+        Fresh.Dispatch(() => page.Find("[data-sort='Cores']").Click());
+        page.WaitForAssertion(() => Assert.Equal(["pager-0", "pager-1"], Names(page)), Wait);
+        Assert.Equal("/machines?tag=pager&sort=cores&dir=desc&size=2", Url);
+
+        // A page size from the pager's list goes back to the first page.
+        Fresh.Dispatch(() => page.Find("#page-size").Change("25"));
+        page.WaitForAssertion(() => Assert.Equal(["pager-0", "pager-1", "pager-2"], Names(page)), Wait);
+        Assert.Equal("/machines?tag=pager&sort=cores&dir=desc", Url);
+    }
+
+    [Fact]
     public async Task GarbageInTheQueryStringIsLeftOutAndSaidSo()
     {
         await Portal.SeedMachinesAsync("garbage", (8, 0));
