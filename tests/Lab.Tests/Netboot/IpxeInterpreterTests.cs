@@ -26,15 +26,15 @@ public sealed class IpxeInterpreterTests
     {
         var portal = new ScriptedPortal()
             .Serve("/netboot/machine.ipxe", Golden("installer-lab-uefi.ipxe"))
-            .Serve("/boot-files/lab-installer/vmlinuz", "kernel").Serve("/boot-files/lab-installer/initrd.img", "initrd");
+            .Serve("/netboot/files/tok_5aY3kPq9RrW2xZ8mN4vB7c/lab-installer/vmlinuz", "kernel").Serve("/netboot/files/tok_5aY3kPq9RrW2xZ8mN4vB7c/lab-installer/initrd.img", "initrd");
 
         var outcome = await portal.Interpreter().BootAsync(new Uri(Base + "/netboot/machine.ipxe"), default);
 
         var boot = Assert.IsType<IpxeOutcome.KernelBoot>(outcome);
-        Assert.Equal(Base + "/boot-files/lab-installer/vmlinuz", boot.Kernel.AbsoluteUri);
+        Assert.Equal(Base + "/netboot/files/tok_5aY3kPq9RrW2xZ8mN4vB7c/lab-installer/vmlinuz", boot.Kernel.AbsoluteUri);
         Assert.StartsWith("initrd=initrd.img console=ttyS0 panic=10 portal.ks=" + Base + "/netboot/config/", boot.CommandLine);
-        Assert.Equal([Base + "/boot-files/lab-installer/initrd.img"], boot.Initrds.Select(u => u.AbsoluteUri));
-        Assert.Equal(["/netboot/machine.ipxe", "/boot-files/lab-installer/vmlinuz", "/boot-files/lab-installer/initrd.img"], portal.Requests.Select(u => u.AbsolutePath));
+        Assert.Equal([Base + "/netboot/files/tok_5aY3kPq9RrW2xZ8mN4vB7c/lab-installer/initrd.img"], boot.Initrds.Select(u => u.AbsoluteUri));
+        Assert.Equal(["/netboot/machine.ipxe", "/netboot/files/tok_5aY3kPq9RrW2xZ8mN4vB7c/lab-installer/vmlinuz", "/netboot/files/tok_5aY3kPq9RrW2xZ8mN4vB7c/lab-installer/initrd.img"], portal.Requests.Select(u => u.AbsolutePath));
     }
 
     [Fact]
