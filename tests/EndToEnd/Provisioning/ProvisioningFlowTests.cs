@@ -119,7 +119,7 @@ public sealed class ProvisioningFlowTests(NetbootingPortal portal, Browser brows
             await Assertions.Expect(timeline.Locator("tr[data-kind=Netboot][data-phase=script]")).ToHaveCountAsync(1);
             await Assertions.Expect(timeline.Locator("tr[data-kind=Netboot][data-phase=config]")).ToHaveCountAsync(1);
             await Assertions.Expect(timeline.Locator("tr[data-kind=Installer][data-phase=done]")).ToHaveCountAsync(1);
-            await Assertions.Expect(page.GetByLabel("iPXE script")).ToContainTextAsync("/boot-files/lab-installer/vmlinuz");
+            await Assertions.Expect(page.GetByLabel("iPXE script")).ToContainTextAsync("/netboot/files/[netboot-token]/lab-installer/vmlinuz");
             await Assertions.Expect(page.GetByLabel("iPXE script")).ToContainTextAsync("firmware: UEFI"); // the first lab VM boots OVMF
             await Assertions.Expect(page.GetByLabel("Installer config")).ToContainTextAsync("PORTAL_HOSTNAME='e2e-node.lab'");
             await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-deployed.png"), FullPage = true });

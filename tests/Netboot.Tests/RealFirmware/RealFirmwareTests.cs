@@ -35,7 +35,7 @@ public sealed class RealFirmwareTests(ITestOutputHelper output)
             Assert.True(exited, $"QEMU did not power off within 3 minutes. Console:\n{vm.ConsoleTail()}");
         }
 
-        var timeline = await portal.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId).OrderBy(e => e.Id).ToListAsync());
+        var timeline = await portal.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId).OrderBy(e => e.At).ThenBy(e => e.Id).ToListAsync());
         output.WriteLine("timeline:\n  " + string.Join("\n  ", timeline.Select(e => $"{e.Kind} {e.Phase} {e.Percent} {e.Message}")));
         Assert.Equal(
             ["Step started", "Netboot rendered", "Netboot script", "Netboot download", "Netboot download", "Netboot config", "Installer pre", "Installer progress 50", "Installer post 90", "Installer done 100"],
@@ -77,7 +77,7 @@ public sealed class RealFirmwareTests(ITestOutputHelper output)
             await Eventually.TrueAsync(() => portal.WithDbAsync(db => db.DeploymentEvents.AnyAsync(e => e.DeploymentId == deploymentId && e.Phase == "download")),
                 "the firmware fetches its script and starts on the kernel", TimeSpan.FromMinutes(2));
 
-        var events = await portal.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId).OrderBy(e => e.Id).ToListAsync());
+        var events = await portal.WithDbAsync(db => db.DeploymentEvents.Where(e => e.DeploymentId == deploymentId).OrderBy(e => e.At).ThenBy(e => e.Id).ToListAsync());
         Assert.StartsWith("The firmware booted BIOS (iPXE platform pcbios), but the BMC reports UEFI: the installer is rendered for BIOS.",
             events.Single(e => e.Phase == "platform-mismatch").Message);
         Assert.Contains("Rendered the installer script (BIOS)", events.Single(e => e.Phase == "rendered").Message);

@@ -40,7 +40,7 @@ public sealed class DeploymentDownloadsTests : IAsyncLifetime
     private HttpClient Client() => new() { BaseAddress = new Uri($"http://127.0.0.1:{portal.Port}") };
 
     private Task<List<DeploymentEvent>> DownloadsAsync() => portal.WithDbAsync(db =>
-        db.DeploymentEvents.AsNoTracking().Where(e => e.DeploymentId == deploymentId && e.Phase.StartsWith("download")).OrderBy(e => e.Id).ToListAsync());
+        db.DeploymentEvents.AsNoTracking().Where(e => e.DeploymentId == deploymentId && e.Phase.StartsWith("download")).OrderBy(e => e.At).ToListAsync());
 
     [Fact]
     public async Task AWholeFileAndARangeAreOnTheTimelineWithTheirSizes()
@@ -53,7 +53,9 @@ public sealed class DeploymentDownloadsTests : IAsyncLifetime
         Assert.Equal(3000, initrd.Length);
         Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
         Assert.Equal(100, (await part.Content.ReadAsByteArrayAsync()).Length);
-        var events = await DownloadsAsync();
+        // Recorded once the response is out: the client may read it a moment before.
+        await Eventually.TrueAsync(async () => (await DownloadsAsync()).Count == 2, "both downloads are recorded");
+        var events = (await DownloadsAsync()).OrderBy(e => e.Message).ToList();
         Assert.Equal(["download", "download"], events.Select(e => e.Phase));
         Assert.StartsWith("Sent initrd.img (2.9 KiB) to 127.0.0.1 in ", events[0].Message);
         Assert.StartsWith($"Sent vmlinuz (100 B, bytes 0-99/{KernelSize} of 48 MiB) to 127.0.0.1 in ", events[1].Message);

@@ -156,6 +156,6 @@ public sealed class SimulatedNetbootTests(SimulatedNetbootFactory factory) : ICl
     }
 
     private Task<List<(string Kind, string Phase, string Message)>> TimelineAsync(long id) =>
-        factory.WithDbAsync(async db => (await db.DeploymentEvents.AsNoTracking().Where(e => e.DeploymentId == id).OrderBy(e => e.Id).ToListAsync())
+        factory.WithDbAsync(async db => (await db.DeploymentEvents.AsNoTracking().Where(e => e.DeploymentId == id).OrderBy(e => e.At).ThenBy(e => e.Id).ToListAsync())
             .Select(e => (e.Kind.ToString(), e.Phase, e.Message)).ToList());
 }
