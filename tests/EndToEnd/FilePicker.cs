@@ -16,7 +16,8 @@ public static class FilePicker
             await page.SetInputFilesAsync("input[type=file]", path);
             try
             {
-                await Assertions.Expect(shown).ToBeVisibleAsync(new() { Timeout = 10_000 });
+                // Patient: choosing again restarts a read that a busy machine (VMs emulated beside it) was still doing.
+                await Assertions.Expect(shown).ToBeVisibleAsync(new() { Timeout = 20_000 });
                 return;
             }
             catch (PlaywrightException) when (attempt < 3)
