@@ -25,7 +25,7 @@ internal static class DeploymentDownloads
         var ct = http.RequestAborted;
         if (!NetbootToken.IsWellFormed(token)) { await NetbootHttp.NotFound().ExecuteAsync(http); return; }
         var hash = DeploymentTokens.Hash(token);
-        var deployment = await db.Deployments.Include(d => d.Machine).SingleOrDefaultAsync(d => d.TokenHash == hash && d.State == DeploymentState.Active, ct);
+        var deployment = await db.Deployments.Include(d => d.Machine).Include(d => d.Profile).SingleOrDefaultAsync(d => d.TokenHash == hash && d.State == DeploymentState.Active, ct);
         if (deployment is null || !deployment.BootsInstaller || files.Find(path) is not { } file)
         {
             await NetbootHttp.NotFound().ExecuteAsync(http);
