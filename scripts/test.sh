@@ -33,6 +33,16 @@ for f in glob.glob(os.path.join(d, "*.trx")):
     p, t, e = int(a.get("passed", 0)), int(a.get("total", 0)), int(a.get("executed", 0))
     passed += p; failed += t - p - (t - e) if c else 1; skipped += t - e
 failed += len(glob.glob(os.path.join(d, "*.missing")))
+# Name every failed test (with the first line of its message) just above the summary, so a
+# log cut to its last lines still says which test failed.
+for f in sorted(glob.glob(os.path.join(d, "*.trx"))):
+    text = open(f, encoding="utf-8").read()
+    for m in re.finditer(r'<UnitTestResult [^>]*testName="([^"]*)"[^>]*outcome="Failed"[^>]*>(.*?)</UnitTestResult>', text, re.S):
+        msg = re.search(r"<Message>(.*?)</Message>", m.group(2), re.S)
+        first = msg.group(1).strip().splitlines()[0][:300] if msg else ""
+        print(f"failed: {os.path.basename(f)[:-4]}: {m.group(1)}: {first}")
+for f in glob.glob(os.path.join(d, "*.missing")):
+    print("failed: " + open(f, encoding="utf-8").read().strip())
 line = f"{passed} passed, {failed} failed, {skipped} skipped"
 open(os.path.join(d, "summary.txt"), "w").write(line + "\n")
 print(line)

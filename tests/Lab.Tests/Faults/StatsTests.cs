@@ -15,7 +15,7 @@ public sealed class StatsTests
         await using var lab = await TestLab.StartAsync(Range);
         var bmc = lab.Fleet.Bmcs[0];
         var client = lab.Client(bmc);
-        bmc.Faults = new FaultSettings { LatencyMs = 2000 }; // long enough for all to overlap
+        bmc.Faults = new FaultSettings { LatencyMs = 5000 }; // long enough for all to overlap, even on a stalled machine
         // A first round opens the twelve TLS connections, so the measured round is not paced by handshakes.
         foreach (var r in await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => client.GetAsync("/redfish/v1")))) r.Dispose();
         bmc.ResetStats();

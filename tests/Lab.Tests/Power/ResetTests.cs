@@ -126,12 +126,12 @@ public sealed class ResetTests
     [Fact]
     public async Task SlowProfileChangesPowerStateOnlyAfterItsDelay()
     {
-        await using var lab = await TestLab.StartAsync(Range, new LabOptions { SlowResetDelay = TimeSpan.FromSeconds(2) });
+        await using var lab = await TestLab.StartAsync(Range, new LabOptions { SlowResetDelay = TimeSpan.FromSeconds(4) });
         var system = lab.Bmc("gigabyte").Systems[0];
         var client = lab.Client(system.Bmc);
         (await client.PostJsonAsync(ResetUri(system), new { ResetType = "On" })).Dispose();
         Assert.Equal("PoweringOn", (await client.GetJsonAsync(system.RedfishPath))["PowerState"]!.GetValue<string>());
-        Assert.True(await HttpExtensions.EventuallyAsync(() => system.PowerState == LabPowerState.On, TimeSpan.FromSeconds(6)));
+        Assert.True(await HttpExtensions.EventuallyAsync(() => system.PowerState == LabPowerState.On, TimeSpan.FromSeconds(15)));
         Assert.Equal("On", (await client.GetJsonAsync(system.RedfishPath))["PowerState"]!.GetValue<string>());
     }
 

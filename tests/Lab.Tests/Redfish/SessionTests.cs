@@ -49,21 +49,22 @@ public sealed class SessionTests
     [Fact]
     public async Task IdleSessionExpires()
     {
-        await using var lab = await TestLab.StartAsync(Range, new LabOptions { SessionTimeout = TimeSpan.FromSeconds(2) });
+        await using var lab = await TestLab.StartAsync(Range, new LabOptions { SessionTimeout = TimeSpan.FromSeconds(5) });
         var bmc = lab.Fleet.Bmcs[0];
         var client = lab.Client(bmc, basicAuth: false);
         var (token, _) = await LoginAsync(client, bmc);
         client.DefaultRequestHeaders.Add("X-Auth-Token", token);
 
-        // Use keeps it alive...
+        // Use keeps it alive (three uses span more than the timeout; the margin per use is wide
+        // so that a stalled machine does not expire the session between two uses)...
         for (var i = 0; i < 3; i++)
         {
-            await Task.Delay(500);
+            await Task.Delay(2000);
             using var alive = await client.GetAsync("/redfish/v1/Systems");
             Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         }
         // ...idleness ends it.
-        await Task.Delay(3000);
+        await Task.Delay(6000);
         using var expired = await client.GetAsync("/redfish/v1/Systems");
         Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
     }
@@ -91,7 +92,7 @@ public sealed class SessionTests
     [Fact]
     public async Task RepeatedBadLoginsLockTheAccountForAWhile()
     {
-        await using var lab = await TestLab.StartAsync(Range, new LabOptions { LockoutThreshold = 3, LockoutDuration = TimeSpan.FromSeconds(3) });
+        await using var lab = await TestLab.StartAsync(Range, new LabOptions { LockoutThreshold = 3, LockoutDuration = TimeSpan.FromSeconds(6) });
         var bmc = lab.Fleet.Bmcs[0];
         var bad = lab.Client(bmc, basicAuth: false);
         bad.DefaultRequestHeaders.Authorization = TestLab.BasicAuth(bmc.Username, "guess");
@@ -103,7 +104,7 @@ public sealed class SessionTests
         Assert.Equal("Base.1.16.AccessDenied", await locked.RedfishMessageIdAsync());
         Assert.True(bmc.IsLockedOut);
 
-        await Task.Delay(3500);
+        await Task.Delay(6500);
         using var unlocked = await good.GetAsync("/redfish/v1/Systems");
         Assert.Equal(HttpStatusCode.OK, unlocked.StatusCode);
     }
