@@ -44,7 +44,12 @@ public sealed class BmcOnboarding(
             return await FailAsync(bmc, e, ct);
         }
 
-        var credential = await CredentialForAsync(candidate, bmc, ct);
+        var (credential, unreadable) = await CredentialForAsync(candidate, bmc, ct);
+        if (unreadable is not null)
+        {
+            logger.LogWarning("{Endpoint}: {Problem}", candidate.Endpoint, unreadable);
+            return new OnboardOutcome(OnboardResult.Failed, Issue: $"{candidate.Endpoint}: {unreadable}");
+        }
         if (credential is null)
         {
             if (candidate.Mac is null)
@@ -101,16 +106,22 @@ public sealed class BmcOnboarding(
         s.Gpus.Select(g => new MachineGpu(g.Model, g.Vendor)).ToList(),
         s.PowerState.ToString());
 
-    private async Task<(BmcCredential Login, string Encrypted, CredentialSource Source)?> CredentialForAsync(DiscoveryCandidate candidate, Bmc? bmc, CancellationToken ct)
+    /// <summary>The login to use, or why a stored one cannot be used (its password cannot be decrypted).</summary>
+    private async Task<((BmcCredential Login, string Encrypted, CredentialSource Source)? Credential, string? Unreadable)> CredentialForAsync(
+        DiscoveryCandidate candidate, Bmc? bmc, CancellationToken ct)
     {
         var mac = candidate.Mac?.ToString() ?? bmc?.Mac;
         if (mac is not null && await db.VendorCredentials.AsNoTracking().SingleOrDefaultAsync(v => v.Mac == mac, ct) is { } vendor)
-            return (new BmcCredential(vendor.Username, protector.Unprotect(vendor.EncryptedPassword)), vendor.EncryptedPassword, CredentialSource.VendorList);
+            return protector.TryUnprotect(vendor.EncryptedPassword, out var password)
+                ? ((new BmcCredential(vendor.Username, password), vendor.EncryptedPassword, CredentialSource.VendorList), null)
+                : (null, CredentialProtector.Unreadable($"the vendor list entry for {mac}"));
         if (candidate.ManualCredential is { } manual)
-            return (manual, protector.Protect(manual.Password), CredentialSource.Manual);
+            return ((manual, protector.Protect(manual.Password), CredentialSource.Manual), null);
         if (bmc is { HasCredentials: true })
-            return (new BmcCredential(bmc.Username!, protector.Unprotect(bmc.EncryptedPassword!)), bmc.EncryptedPassword!, bmc.CredentialSource);
-        return null;
+            return protector.TryUnprotect(bmc.EncryptedPassword!, out var password)
+                ? ((new BmcCredential(bmc.Username!, password), bmc.EncryptedPassword!, bmc.CredentialSource), null)
+                : (null, CredentialProtector.Unreadable($"BMC {bmc.Mac}'s login"));
+        return (null, null);
     }
 
     private async Task<OnboardOutcome> FailAsync(Bmc bmc, RedfishException e, CancellationToken ct)

@@ -29,11 +29,13 @@ public sealed class CandidateFinder(AppDbContext db, CredentialProtector protect
                         issues.Add($"Range {source.Value}: {error}");
                         break;
                     }
+                    if (!TryManual(source, $"Range {source.Value}", issues, out var rangeLogin)) break;
                     candidates.AddRange(addresses.Select(a => new DiscoveryCandidate(
-                        new BmcEndpoint(a.ToString(), source.Port, source.UseHttps), null, Manual(source), $"range {source.Value}")));
+                        new BmcEndpoint(a.ToString(), source.Port, source.UseHttps), null, rangeLogin, $"range {source.Value}")));
                     break;
                 case DiscoverySourceKind.Address:
-                    candidates.Add(new DiscoveryCandidate(new BmcEndpoint(source.Value, source.Port, source.UseHttps), null, Manual(source), $"address {source.Value}"));
+                    if (!TryManual(source, $"Address {source.Value}", issues, out var addressLogin)) break;
+                    candidates.Add(new DiscoveryCandidate(new BmcEndpoint(source.Value, source.Port, source.UseHttps), null, addressLogin, $"address {source.Value}"));
                     break;
             }
         }
@@ -68,6 +70,20 @@ public sealed class CandidateFinder(AppDbContext db, CredentialProtector protect
         return file.LatestByMac();
     }
 
-    private BmcCredential? Manual(DiscoverySource source) =>
-        source.Username is not null && source.EncryptedPassword is not null ? new BmcCredential(source.Username, protector.Unprotect(source.EncryptedPassword)) : null;
+    /// <summary>
+    /// The source's manual login, if it has one. A password the key ring cannot open skips this
+    /// source with an issue naming it; the other sources are still probed.
+    /// </summary>
+    private bool TryManual(DiscoverySource source, string name, List<string> issues, out BmcCredential? login)
+    {
+        login = null;
+        if (source.Username is null || source.EncryptedPassword is null) return true;
+        if (!protector.TryUnprotect(source.EncryptedPassword, out var password))
+        {
+            issues.Add(CredentialProtector.Unreadable($"{name} (manual login)"));
+            return false;
+        }
+        login = new BmcCredential(source.Username, password);
+        return true;
+    }
 }

@@ -111,6 +111,25 @@ public sealed class DiscoveryRunTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AVendorListPasswordTheKeyRingCannotOpenFailsThatBmcAloneAndSaysWhy()
+    {
+        await AddVendorCredentialsAsync(lab.Bmcs);
+        var unreadable = MacAddress.Parse(lab.Bmcs[3].Mac).ToString();
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+            // As after a database restored without its key ring.
+            await db.Database.ExecuteSqlAsync($"""UPDATE "VendorCredentials" SET "EncryptedPassword" = 'sealed-by-another-key-ring' WHERE "Mac" = {unreadable}""");
+        }
+
+        var run = await RunAsync();
+
+        Assert.Equal(lab.Bmcs.Count - 1, run.Inventoried);
+        Assert.Equal(1, run.Failed);
+        Assert.Contains(run.Issues, i => i.Contains($"the vendor list entry for {unreadable}: the stored password cannot be decrypted", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task NoBmcEverSeesMoreThanTwoConcurrentRequests()
     {
         await AddVendorCredentialsAsync(lab.Bmcs);
