@@ -33,7 +33,7 @@ internal sealed class UserAdministration(UserManager<AppUser> users, AppDbContex
     public async Task<Outcome> SetRolesAsync(string userId, IReadOnlyCollection<string> roles, Actor actor)
     {
         var user = await users.FindByIdAsync(userId);
-        if (user is null) return Outcome.NotFound("No such user.");
+        if (user is null) return Outcome.NotFound($"There is no user {userId}.");
         var wanted = roles.Distinct().ToList();
         if (wanted.FirstOrDefault(r => !Roles.IsKnown(r)) is { } unknown) return Outcome.Invalid($"Unknown role \"{unknown}\".");
         var current = await users.GetRolesAsync(user);
@@ -67,7 +67,7 @@ internal sealed class UserAdministration(UserManager<AppUser> users, AppDbContex
     public async Task<Outcome> DisableAsync(string userId, Actor actor)
     {
         var user = await users.FindByIdAsync(userId);
-        if (user is null) return Outcome.NotFound("No such user.");
+        if (user is null) return Outcome.NotFound($"There is no user {userId}.");
         if (user.Id == actor.UserId) return Outcome.Invalid("You cannot disable your own account.");
         if (user.IsDisabled) return Outcome.Done($"{user.Email} was already disabled.");
         var now = clock.GetUtcNow();
@@ -81,7 +81,7 @@ internal sealed class UserAdministration(UserManager<AppUser> users, AppDbContex
     public async Task<Outcome> EnableAsync(string userId, Actor actor)
     {
         var user = await users.FindByIdAsync(userId);
-        if (user is null) return Outcome.NotFound("No such user.");
+        if (user is null) return Outcome.NotFound($"There is no user {userId}.");
         if (!user.IsDisabled) return Outcome.Done($"{user.Email} was not disabled.");
         user.Enable();
         Check(await users.UpdateAsync(user));
@@ -98,7 +98,7 @@ internal sealed class UserAdministration(UserManager<AppUser> users, AppDbContex
     public async Task<Outcome> UnlockAsync(string userId, Actor actor)
     {
         var user = await users.FindByIdAsync(userId);
-        if (user is null) return Outcome.NotFound("No such user.");
+        if (user is null) return Outcome.NotFound($"There is no user {userId}.");
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
         db.AuditEvents.Add(AuditEvent.Record(actor, "user.unlocked", "user", user.Id, $"Unlocked {user.Email}", clock.GetUtcNow()));

@@ -1,4 +1,5 @@
 using Portal.Account;
+using Portal.Admin;
 using Portal.Discovery;
 using Portal.Credentials;
 using Portal.Netboot;
@@ -26,6 +27,7 @@ internal static class ApiSetup
         api.MapMeEndpoints();
         api.MapTokenEndpoints();
         api.MapAuditEndpoints();
+        api.MapUserApi();
         api.MapDiscoveryApi();
         api.MapCredentialApi();
         api.MapDhcpApi();

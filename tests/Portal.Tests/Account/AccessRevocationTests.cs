@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -53,6 +54,34 @@ public sealed class AccessRevocationTests(PortalFactory factory) : IClassFixture
             Assert.Equal("/account/access-denied", new Uri(new Uri("http://localhost"), response.Headers.Location!).AbsolutePath);
         }
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/access-denied")).StatusCode); // and no redirect loop
+    }
+
+    [Fact]
+    public async Task AnAdminDisablesAndEnablesAUserThroughTheApiAndNobodyElseCan()
+    {
+        var admin = await factory.CreateUserAsync("api-admin@test.local", Password, Roles.Admin);
+        var adminApi = factory.Api(await factory.CreateTokenAsync("api-admin@test.local", "users"));
+        var user = await factory.CreateUserAsync("contractor@test.local", Password, Roles.Operator);
+        var userApi = factory.Api(await factory.CreateTokenAsync("contractor@test.local", "contractor"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await userApi.GetAsync("/api/v1/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await userApi.PostAsync($"/api/v1/users/{admin.Id}/disable", null)).StatusCode);
+
+        var disabled = await adminApi.PostAsync($"/api/v1/users/{user.Id}/disable", null);
+        Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await userApi.GetAsync("/api/v1/me")).StatusCode);
+        var listed = await adminApi.GetFromJsonAsync<List<UserApi.UserResponse>>("/api/v1/users");
+        Assert.NotNull(Assert.Single(listed!, u => u.Id == user.Id).DisabledAt);
+        Assert.Equal([Roles.Operator], listed!.Single(u => u.Id == user.Id).Roles);
+
+        var self = await adminApi.PostAsync($"/api/v1/users/{admin.Id}/disable", null);
+        Assert.Equal(HttpStatusCode.BadRequest, self.StatusCode);
+        Assert.Contains("cannot disable your own account", await self.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await adminApi.PostAsync("/api/v1/users/no-such-user/enable", null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await adminApi.PostAsync($"/api/v1/users/{user.Id}/enable", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await userApi.GetAsync("/api/v1/me")).StatusCode);
+        Assert.True(await factory.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "user.enabled" && e.TargetId == user.Id && e.ActorName == "api-admin@test.local")));
     }
 
     [Fact]
