@@ -30,7 +30,7 @@ public sealed class CatalogueFacetCache(ILogger<CatalogueFacetCache> logger)
     internal long Revision { get { lock (gate) return revision; } }
 
     /// <summary>Full counts made so far (tests and benches read it: after a change this stays put).</summary>
-    internal long FullCounts => Interlocked.Read(ref fullCounts);
+    public long FullCounts => Interlocked.Read(ref fullCounts);
 
     internal void CountedInFull() => Interlocked.Increment(ref fullCounts);
 
