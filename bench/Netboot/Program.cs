@@ -126,6 +126,16 @@ try
         { BaseAddress = new Uri(portal.BaseUrl), Timeout = TimeSpan.FromMinutes(2) };
     var errors = new System.Collections.Concurrent.ConcurrentBag<string>();
     var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
+    // Database round trips during the storm: Npgsql starts one activity per command or batch sent, EF's,
+    // raw ones and Quartz's alike (the host runs in this process).
+    long roundTrips = 0;
+    using var listener = new ActivityListener
+    {
+        ShouldListenTo = source => source.Name == "Npgsql",
+        Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+        ActivityStarted = _ => Interlocked.Increment(ref roundTrips),
+    };
+    ActivitySource.AddActivityListener(listener);
     clock.Restart();
     await Task.WhenAll(Enumerable.Range(availableCount, stormCount).Select(async i =>
     {
@@ -144,6 +154,8 @@ try
         catch (Exception e) { errors.Add($"machine {i}: {e.Message}"); }
     }));
     var stormSeconds = clock.Elapsed.TotalSeconds;
+    var stormRoundTrips = Interlocked.Read(ref roundTrips);
+    listener.Dispose();
     int served;
     using (var scope = portal.Services.CreateScope())
     {
@@ -156,6 +168,7 @@ try
     Console.WriteLine($"boot storm: {stormCount:N0} machines x (bootstrap + script + config) at once in {stormSeconds:F1} s; " +
                       $"errors {errors.Count}; per machine p50 {Percentile(sorted, 0.5):F0} ms, p99 {Percentile(sorted, 0.99):F0} ms; " +
                       $"timelines with script and config: {served:N0}/{stormCount:N0}");
+    Console.WriteLine($"  database round trips: {stormRoundTrips:N0}, {stormRoundTrips / (3.0 * stormCount):F1} per fetch (3 fetches per machine, everything the host sent meanwhile)");
     foreach (var e in errors.Take(5)) Console.WriteLine("  " + e);
     if (errors.Count > 0 || served != stormCount) failed = true;
 }
