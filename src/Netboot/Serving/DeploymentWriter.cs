@@ -65,20 +65,26 @@ public sealed class DeploymentWriter(NpgsqlDataSource dataSource, ILogger<Deploy
         {
             var batch = new List<Unit>();
             while (batch.Count < MaxPerBatch && reader.TryRead(out var unit)) batch.Add(unit);
-            try
-            {
-                var saved = await WriteAsync(batch);
-                for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(saved[i]);
-            }
-            catch (Exception e) when (batch.Count > 1)
-            {
-                logger.LogWarning(e, "Netboot records of {Count} deployments could not be stored together; storing each alone", batch.Count);
-                foreach (var unit in batch) await WriteAloneAsync(unit);
-            }
-            catch (Exception e)
-            {
-                Failed(batch[0], e);
-            }
+            await StoreAsync(batch);
+        }
+    }
+
+    /// <summary>Stores a batch and answers each unit: saved, lost to a concurrent change, or failed (then logged).</summary>
+    internal async Task StoreAsync(IReadOnlyList<Unit> batch)
+    {
+        try
+        {
+            var saved = await WriteAsync(batch);
+            for (var i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(saved[i]);
+        }
+        catch (Exception e) when (batch.Count > 1)
+        {
+            logger.LogWarning(e, "Netboot records of {Count} deployments could not be stored together; storing each alone", batch.Count);
+            foreach (var unit in batch) await WriteAloneAsync(unit);
+        }
+        catch (Exception e)
+        {
+            Failed(batch[0], e);
         }
     }
 
