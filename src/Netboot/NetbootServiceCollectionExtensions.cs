@@ -42,6 +42,7 @@ public static class NetbootServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DnsmasqSupervisor>());
         services.AddSingleton<IpxeFiles>();
         services.AddSingleton<TemplateSetCache>();
+        services.AddSingleton<DeploymentWriter>();
         services.AddHostedService<BuiltinProfileSeeder>();
         return services;
     }

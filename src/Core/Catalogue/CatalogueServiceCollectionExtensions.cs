@@ -23,6 +23,7 @@ public static class CatalogueServiceCollectionExtensions
         services.AddSingleton<PowerStateRefresher>();
 
         services.AddHostedService<CatalogueJobs>();
+        services.AddHostedService<CatalogueFacetCheck>();
         return services;
     }
 

@@ -15,12 +15,14 @@ namespace Portal.Netboot.Serving;
 /// <summary>
 /// The files of one deployment: rendered once (script and config together, on the first fetch),
 /// stored, and from then on served exactly as stored. Every fetch is a netboot event on the timeline.
+/// What a fetch changes is stored by the <see cref="DeploymentWriter"/>, together with other machines'
+/// fetches of the same moment.
 /// </summary>
 internal static class DeploymentFiles
 {
     public enum ConfigFile { Config, UserData, MetaData }
 
-    public static async Task<IResult> ServeScriptAsync(AppDbContext db, TemplateSetCache templates, DeploymentTokens tokens, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, long deploymentId,
+    public static async Task<IResult> ServeScriptAsync(AppDbContext db, DeploymentWriter writer, TemplateSetCache templates, DeploymentTokens tokens, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, long deploymentId,
         BootQuery query, PortalUrls urls, string from, CancellationToken ct)
     {
         // Concurrent first fetches race on the render; the loser reloads and serves what the winner stored.
@@ -55,7 +57,7 @@ internal static class DeploymentFiles
                 deployment.ScriptServedTo(from);
                 deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the installer script to {from} ({NetbootHttp.Describe(query)})", null, null, now);
             }
-            if (!await SaveAsync(db, ct))
+            if (!await writer.SaveAsync(db, ct))
             {
                 if (attempt < 3) continue;
                 return NetbootHttp.Error(StatusCodes.Status503ServiceUnavailable, "the deployment is changing, try again");
@@ -67,7 +69,7 @@ internal static class DeploymentFiles
         }
     }
 
-    public static async Task<IResult> ServeConfigAsync(AppDbContext db, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, string token, ConfigFile file,
+    public static async Task<IResult> ServeConfigAsync(AppDbContext db, DeploymentWriter writer, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, string token, ConfigFile file,
         HttpContext http)
     {
         var ct = http.RequestAborted;
@@ -100,7 +102,7 @@ internal static class DeploymentFiles
             var body = file == ConfigFile.MetaData ? NoCloud.MetaData(deployment.ToNetboot(token)) : deployment.ServedConfig(token)!;
             if (file != ConfigFile.MetaData) deployment.ConfigServed(now);
             deployment.RecordEvent(DeploymentEventKind.Netboot, phase, $"Served the {phase} to {from}", null, null, now);
-            if (!await SaveAsync(db, ct))
+            if (!await writer.SaveAsync(db, ct))
             {
                 if (attempt < 3) continue;
                 return NetbootHttp.Error(StatusCodes.Status503ServiceUnavailable, "the deployment is changing, try again");

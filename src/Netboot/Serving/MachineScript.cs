@@ -77,7 +77,7 @@ internal static class MachineScript
         var urls = NetbootHttp.Urls(http);
         var result = urls is null
             ? NetbootHttp.NotConfigured()
-            : await DeploymentFiles.ServeScriptAsync(db, services.GetRequiredService<TemplateSetCache>(), services.GetRequiredService<DeploymentTokens>(), services.GetRequiredService<ILiveUpdates>(),
+            : await DeploymentFiles.ServeScriptAsync(db, services.GetRequiredService<DeploymentWriter>(), services.GetRequiredService<TemplateSetCache>(), services.GetRequiredService<DeploymentTokens>(), services.GetRequiredService<ILiveUpdates>(),
                 services.GetRequiredService<ProvisioningWakeup>(), services.GetRequiredService<TimeProvider>(), deploymentId.Value, query, urls, NetbootHttp.ClientAddress(http), ct);
         await result.ExecuteAsync(http);
     }
