@@ -74,6 +74,7 @@ internal sealed class BmcSecurity(LabBmc bmc, LabOptions options)
             var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             var session = new RedfishSession(id, token, user, Now);
             sessions[id] = session;
+            bmc.Counter.SessionCreated();
             return session;
         }
     }
