@@ -15,6 +15,7 @@ namespace Portal.Lab.Control;
 /// GET    /lab/bmcs/{bmc}/stats         {requests, inFlight, maxInFlight, sessionsCreated, eventStreams}
 /// POST   /lab/bmcs/{bmc}/systems/{id}/power  body: {"resetType": "On"}: power changed behind the client's back
 /// POST   /lab/bmcs/{bmc}/events/drop   end the BMC's open event streams (clients must reconnect)
+/// POST   /lab/bmcs/{bmc}/sessions/expire  end every Redfish session (clients get 401)
 /// PUT    /lab/bmcs/{bmc}/faults        body: FaultSettings JSON; DELETE clears
 /// PUT    /lab/bmcs/{bmc}/netboot-faults body: NetbootFaults JSON for the BMC's systems; GET shows, DELETE clears
 /// POST   /lab/bmcs/{bmc}/stats/reset   zero the counters
@@ -136,6 +137,10 @@ internal sealed class ControlApi(LabFleet fleet)
                 break;
             case ["systems", var id, "power"] when HttpMethods.IsPost(method):
                 await PowerAsync(ctx, bmc, Uri.UnescapeDataString(id));
+                break;
+            case ["sessions", "expire"] when HttpMethods.IsPost(method):
+                bmc.ExpireSessions();
+                ctx.Response.StatusCode = 204;
                 break;
             case ["events", "drop"] when HttpMethods.IsPost(method):
                 bmc.DropEventStreams();

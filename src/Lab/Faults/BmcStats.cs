@@ -9,6 +9,9 @@ public sealed record BmcStats(long Requests, int InFlight, int MaxInFlight)
     /// <summary>Redfish sessions created (logins) since the last reset: what a BMC's session table feels.</summary>
     public long SessionsCreated { get; init; }
 
+    /// <summary>Sessions open right now (a gauge, not reset).</summary>
+    public int OpenSessions { get; init; }
+
     /// <summary>Server-sent event streams open right now (a gauge, not reset).</summary>
     public int EventStreams { get; init; }
 }

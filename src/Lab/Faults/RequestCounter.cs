@@ -26,10 +26,11 @@ internal sealed class RequestCounter
 
     public void SessionCreated() => Interlocked.Increment(ref sessionsCreated);
 
-    public BmcStats Snapshot(int eventStreams = 0) =>
+    public BmcStats Snapshot(int openSessions = 0, int eventStreams = 0) =>
         new(Interlocked.Read(ref requests), Volatile.Read(ref inFlight), Volatile.Read(ref maxInFlight))
         {
             SessionsCreated = Interlocked.Read(ref sessionsCreated),
+            OpenSessions = openSessions,
             EventStreams = eventStreams,
         };
 

@@ -105,7 +105,10 @@ public sealed class LabBmc
         set => Volatile.Write(ref faults, value ?? FaultSettings.None);
     }
 
-    public BmcStats Stats => Counter.Snapshot(Events.OpenStreams);
+    public BmcStats Stats => Counter.Snapshot(Security.Count, Events.OpenStreams);
+
+    /// <summary>Ends every Redfish session (a BMC reboot): clients get 401 and must log in again.</summary>
+    public void ExpireSessions() => Security.Clear();
 
     /// <summary>Ends every open event stream (clients must reconnect).</summary>
     public void DropEventStreams() => Events.DropAll();

@@ -113,6 +113,17 @@ internal sealed class BmcSecurity(LabBmc bmc, LabOptions options)
         }
     }
 
+    public int Count
+    {
+        get { lock (bmc.Sync) { DropExpired(); return sessions.Count; } }
+    }
+
+    /// <summary>Forgets every session at once, as a BMC reboot does: clients get 401 next time.</summary>
+    public void Clear()
+    {
+        lock (bmc.Sync) sessions.Clear();
+    }
+
     public bool Delete(string id)
     {
         lock (bmc.Sync) return sessions.Remove(id);
