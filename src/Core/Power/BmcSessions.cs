@@ -51,16 +51,16 @@ public sealed class BmcSessions : IHostedService, IAsyncDisposable
         Entry entry;
         lock (_sync)
         {
-            ObjectDisposedException.ThrowIf(_closed, this);
-            if (!_entries.TryGetValue(bmc.Id, out var current) || current.Revision != revision || current.Connecting.IsFaulted)
+            if (_closed)
             {
-                if (current is not null) RetireLocked(bmc.Id, current);
-                // Connect without the caller's token: other callers may be waiting for this login too.
-                current = new Entry(revision, _connector.ConnectAsync(bmc, CancellationToken.None));
-                _entries[bmc.Id] = current;
+                // Shutting down (a job finishing its run): a session of its own, logged out when released.
+                entry = new Entry(revision, _connector.ConnectAsync(bmc, CancellationToken.None)) { Retired = true, Leases = 1 };
             }
-            entry = current;
-            entry.Leases++;
+            else
+            {
+                entry = CurrentLocked(bmc.Id, revision, bmc);
+                entry.Leases++;
+            }
         }
         try
         {
@@ -73,9 +73,22 @@ public sealed class BmcSessions : IHostedService, IAsyncDisposable
             {
                 entry.Leases--;
                 if (entry.Connecting.IsFaulted && _entries.GetValueOrDefault(bmc.Id) == entry) _entries.Remove(bmc.Id);
+                if (entry.Retired && entry.Leases == 0) _ = CloseLocked(entry);
             }
             throw;
         }
+    }
+
+    // Under _sync: the BMC's entry for this revision, replacing one for an older revision or a failed login.
+    private Entry CurrentLocked(long bmcId, string revision, Bmc bmc)
+    {
+        if (_entries.TryGetValue(bmcId, out var current) && current.Revision == revision && !current.Connecting.IsFaulted)
+            return current;
+        if (current is not null) RetireLocked(bmcId, current);
+        // Connect without the caller's token: other callers may be waiting for this login too.
+        current = new Entry(revision, _connector.ConnectAsync(bmc, CancellationToken.None));
+        _entries[bmcId] = current;
+        return current;
     }
 
     /// <summary>
@@ -87,15 +100,13 @@ public sealed class BmcSessions : IHostedService, IAsyncDisposable
 
     internal void Release(long bmcId, Entry entry, bool invalidate)
     {
-        RedfishClient? close = null;
         lock (_sync)
         {
             entry.Leases--;
             entry.LastUsed = _clock.GetUtcNow();
             if (invalidate && _entries.GetValueOrDefault(bmcId) == entry) RetireLocked(bmcId, entry);
-            if (entry.Retired && entry.Leases == 0) close = TakeClientLocked(entry);
+            else if (entry.Retired && entry.Leases == 0) _ = CloseLocked(entry);
         }
-        if (close is not null) _ = LogOutAsync(close);
     }
 
     // Under _sync: out of the table; logged out now if nobody holds it, else by the last lease.
@@ -103,14 +114,17 @@ public sealed class BmcSessions : IHostedService, IAsyncDisposable
     {
         if (_entries.GetValueOrDefault(bmcId) == entry) _entries.Remove(bmcId);
         entry.Retired = true;
-        if (entry.Leases == 0 && TakeClientLocked(entry) is { } client) _ = LogOutAsync(client);
+        if (entry.Leases == 0) _ = CloseLocked(entry);
     }
 
-    private static RedfishClient? TakeClientLocked(Entry entry)
+    // Under _sync: logs the entry's session out once (after its login, if that is still under way).
+    private Task CloseLocked(Entry entry)
     {
-        if (entry.Closed || !entry.Connecting.IsCompletedSuccessfully) return null;
+        if (entry.Closed) return Task.CompletedTask;
         entry.Closed = true;
-        return entry.Connecting.Result;
+        return entry.Connecting.ContinueWith(
+            login => login.IsCompletedSuccessfully ? LogOutAsync(login.Result) : Task.CompletedTask,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).Unwrap();
     }
 
     private async Task LogOutAsync(RedfishClient client)
@@ -143,18 +157,18 @@ public sealed class BmcSessions : IHostedService, IAsyncDisposable
     /// <summary>Logs every session out: a BMC's session table outlives the Portal otherwise (until its own timeout).</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        List<RedfishClient> clients;
+        List<Task> logouts;
         lock (_sync)
         {
             _closed = true;
-            clients = _entries.Values.Select(e =>
+            logouts = _entries.Values.Select(e =>
             {
                 e.Retired = true;
-                return TakeClientLocked(e);
-            }).OfType<RedfishClient>().ToList();
+                return CloseLocked(e);
+            }).ToList();
             _entries.Clear();
         }
-        await Task.WhenAll(clients.Select(LogOutAsync)).ConfigureAwait(false);
+        await Task.WhenAll(logouts).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
