@@ -10,6 +10,14 @@ public sealed class EventStreamTests
     private const string Range = "127.0.36.1";
     private static readonly LabOptions TwoProfiles = new() { BmcCount = 2, Profiles = ["dell", "hpe"] };
 
+    private static async Task<HttpClient> SessionClientAsync(TestLab lab, LabBmc bmc)
+    {
+        var client = lab.Client(bmc, basicAuth: false);
+        using var login = await client.PostJsonAsync("/redfish/v1/SessionService/Sessions", new { UserName = bmc.Username, Password = bmc.Password });
+        client.DefaultRequestHeaders.Add("X-Auth-Token", login.Headers.GetValues("X-Auth-Token").Single());
+        return client;
+    }
+
     [Fact]
     public async Task OnlyProfilesWithServerSentEventsOfferTheStream()
     {
@@ -29,9 +37,7 @@ public sealed class EventStreamTests
     {
         await using var lab = await TestLab.StartAsync(Range, TwoProfiles);
         var bmc = lab.Bmc("dell");
-        var client = lab.Client(bmc, basicAuth: false);
-        using var login = await client.PostJsonAsync("/redfish/v1/SessionService/Sessions", new { UserName = bmc.Username, Password = bmc.Password });
-        client.DefaultRequestHeaders.Add("X-Auth-Token", login.Headers.GetValues("X-Auth-Token").Single());
+        var client = await SessionClientAsync(lab, bmc);
         Assert.Equal(1, bmc.Stats.SessionsCreated);
 
         using var stream = await client.GetAsync("/redfish/v1/EventService/SSE", HttpCompletionOption.ResponseHeadersRead);
@@ -58,9 +64,7 @@ public sealed class EventStreamTests
     {
         await using var lab = await TestLab.StartAsync(Range, TwoProfiles);
         var bmc = lab.Bmc("dell");
-        var client = lab.Client(bmc, basicAuth: false);
-        using var login = await client.PostJsonAsync("/redfish/v1/SessionService/Sessions", new { UserName = bmc.Username, Password = bmc.Password });
-        client.DefaultRequestHeaders.Add("X-Auth-Token", login.Headers.GetValues("X-Auth-Token").Single());
+        var client = await SessionClientAsync(lab, bmc);
 
         using (var stream = await client.GetAsync("/redfish/v1/EventService/SSE", HttpCompletionOption.ResponseHeadersRead))
         {
