@@ -37,10 +37,10 @@ public sealed class PowerActionRunner(
         await NotifyAsync(machine.Id, ct);
 
         string? lastState = null;
+        BmcLease? lease = null;
         try
         {
-            var (lease, system) = await PrepareAsync(machine.Bmc!, machine.RedfishId, ct);
-            await using var _ = lease;
+            (lease, var system) = await PrepareAsync(machine.Bmc!, machine.RedfishId, ct);
             var client = lease.Client;
             await db.RecordPowerAsync(machine.Id, system.PowerState ?? "Unknown", system.Actions?.Reset?.AllowableResetTypes, clock.GetUtcNow(), ct);
             await client.ResetAsync(system, operation.Action, ct);
@@ -52,8 +52,13 @@ public sealed class PowerActionRunner(
         }
         catch (RedfishException e)
         {
+            lease?.InvalidateOn(e);
             logger.LogWarning("Power {Action} on machine {Machine} failed: {Error}", operation.Action, machine.Id, e.Message);
             operation.Fail(BmcConnector.Explain(e), lastState, clock.GetUtcNow());
+        }
+        finally
+        {
+            if (lease is not null) await lease.DisposeAsync();
         }
 
         var now = clock.GetUtcNow();
