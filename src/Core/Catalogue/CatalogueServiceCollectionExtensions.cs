@@ -19,8 +19,14 @@ public static class CatalogueServiceCollectionExtensions
         services.AddScoped<Reservations.Reservations>();
         services.AddScoped<PowerControl>();
         services.AddSingleton<BmcConnector>();
+        // Sessions before streams: hosted services stop in reverse order, so streams close before the sessions log out.
+        services.AddSingleton<BmcSessions>();
+        services.AddHostedService(sp => sp.GetRequiredService<BmcSessions>());
+        services.AddSingleton<EventedBmcs>();
         services.AddSingleton<PowerActionRunner>();
         services.AddSingleton<PowerStateRefresher>();
+        services.AddSingleton<BmcEventStreams>();
+        services.AddHostedService(sp => sp.GetRequiredService<BmcEventStreams>());
 
         services.AddHostedService<CatalogueJobs>();
         services.AddHostedService<CatalogueFacetCheck>();

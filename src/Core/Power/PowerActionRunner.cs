@@ -16,7 +16,7 @@ namespace Portal.Core.Power;
 /// the expected one or the timeout passes. The outcome is stored, audited and pushed live.
 /// </summary>
 public sealed class PowerActionRunner(
-    IServiceScopeFactory scopes, BmcConnector connector, IOptions<PowerOptions> options, TimeProvider clock,
+    IServiceScopeFactory scopes, BmcSessions sessions, IOptions<PowerOptions> options, TimeProvider clock,
     ILiveUpdates live, ILogger<PowerActionRunner> logger)
 {
     public async Task RunAsync(long operationId, CancellationToken ct)
@@ -37,10 +37,11 @@ public sealed class PowerActionRunner(
         await NotifyAsync(machine.Id, ct);
 
         string? lastState = null;
+        BmcLease? lease = null;
         try
         {
-            var (client, system) = await PrepareAsync(machine.Bmc!, machine.RedfishId, ct);
-            await using var _ = client;
+            (lease, var system) = await PrepareAsync(machine.Bmc!, machine.RedfishId, ct);
+            var client = lease.Client;
             await db.RecordPowerAsync(machine.Id, system.PowerState ?? "Unknown", system.Actions?.Reset?.AllowableResetTypes, clock.GetUtcNow(), ct);
             await client.ResetAsync(system, operation.Action, ct);
             lastState = await WaitForAsync(client, machine.RedfishId, operation.ExpectedState, ct);
@@ -51,8 +52,13 @@ public sealed class PowerActionRunner(
         }
         catch (RedfishException e)
         {
+            lease?.InvalidateOn(e);
             logger.LogWarning("Power {Action} on machine {Machine} failed: {Error}", operation.Action, machine.Id, e.Message);
             operation.Fail(BmcConnector.Explain(e), lastState, clock.GetUtcNow());
+        }
+        finally
+        {
+            if (lease is not null) await lease.DisposeAsync();
         }
 
         var now = clock.GetUtcNow();
@@ -77,8 +83,9 @@ public sealed class PowerActionRunner(
         string? state = null;
         try
         {
-            var (client, system) = await PrepareAsync(machine.Bmc!, machine.RedfishId, ct);
-            await using var _ = client;
+            var (lease, system) = await PrepareAsync(machine.Bmc!, machine.RedfishId, ct);
+            await using var _ = lease;
+            var client = lease.Client;
             state = system.PowerState == operation.ExpectedState ? system.PowerState : await WaitForAsync(client, machine.RedfishId, operation.ExpectedState, ct);
         }
         catch (RedfishException e)
@@ -104,25 +111,29 @@ public sealed class PowerActionRunner(
     /// asked of it yet, so repeating is harmless. (The Reset itself is only repeated by the client
     /// when the BMC certainly did not act on it.)
     /// </summary>
-    private async Task<(RedfishClient, ComputerSystem)> PrepareAsync(Bmcs.Bmc bmc, string systemId, CancellationToken ct)
+    private async Task<(BmcLease, ComputerSystem)> PrepareAsync(Bmcs.Bmc bmc, string systemId, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            RedfishClient? client = null;
+            BmcLease? lease = null;
             try
             {
-                client = await connector.ConnectAsync(bmc, ct);
-                return (client, await client.GetAsync<ComputerSystem>(systemId, ct));
+                lease = await sessions.AcquireAsync(bmc, ct);
+                return (lease, await lease.Client.GetAsync<ComputerSystem>(systemId, ct));
             }
             catch (RedfishException e) when (e.IsTransient && attempt < 3)
             {
-                if (client is not null) await client.DisposeAsync();
+                if (lease is not null) await lease.DisposeAsync();
                 logger.LogInformation("BMC {Bmc} briefly unavailable, trying again: {Error}", bmc.Address, e.Message);
                 await Task.Delay(options.Value.PollInterval * attempt, clock, ct);
             }
-            catch
+            catch (Exception e)
             {
-                if (client is not null) await client.DisposeAsync();
+                if (lease is not null)
+                {
+                    lease.InvalidateOn(e);
+                    await lease.DisposeAsync();
+                }
                 throw;
             }
         }

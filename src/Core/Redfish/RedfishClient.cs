@@ -69,11 +69,16 @@ public sealed partial class RedfishClient : IAsyncDisposable
         _nonIdempotent = nonIdempotent;
         _logger = logger;
 
-        // A handler per client: the certificate callback belongs to this BMC's policy.
+        _http = NewHttpClient(options.MaxConcurrentRequestsPerBmc);
+    }
+
+    /// <summary>A handler per client: the certificate callback belongs to this BMC's policy.</summary>
+    private HttpClient NewHttpClient(int maxConnections)
+    {
         var handler = new SocketsHttpHandler
         {
-            ConnectTimeout = options.RequestTimeout,
-            MaxConnectionsPerServer = options.MaxConcurrentRequestsPerBmc,
+            ConnectTimeout = _options.RequestTimeout,
+            MaxConnectionsPerServer = maxConnections,
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
             AllowAutoRedirect = false, // a redirect must never carry our credentials elsewhere
             UseCookies = false,
@@ -84,13 +89,14 @@ public sealed partial class RedfishClient : IAsyncDisposable
                 // Pinning compares the certificate's hash and ignores the chain, so do not have
                 // every handshake search the system trust store for the issuer of a self-signed
                 // certificate; Verify keeps the platform's normal validation.
-                CertificateChainPolicy = tls.Mode == TlsMode.PinOnFirstUse ? PinningChainPolicy() : null,
+                CertificateChainPolicy = _tls.Mode == TlsMode.PinOnFirstUse ? PinningChainPolicy() : null,
             },
         };
-        _http = new HttpClient(handler) { BaseAddress = endpoint.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
-        _http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        _http.DefaultRequestHeaders.Add("OData-Version", "4.0");
-        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Portal", "1.0"));
+        var http = new HttpClient(handler) { BaseAddress = Endpoint.BaseUri, Timeout = Timeout.InfiniteTimeSpan };
+        http.DefaultRequestHeaders.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        http.DefaultRequestHeaders.Add("OData-Version", "4.0");
+        http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Portal", "1.0"));
+        return http;
     }
 
     public BmcEndpoint Endpoint { get; }
@@ -237,6 +243,7 @@ public sealed partial class RedfishClient : IAsyncDisposable
             _sessionToken = null;
         }
         _http.Dispose();
+        _streamHttp?.Dispose();
         _loginLock.Dispose();
     }
 

@@ -12,7 +12,10 @@ namespace Portal.Lab.Control;
 /// GET    /lab                          fleet summary (files, ports, counts)
 /// GET    /lab/bmcs                     every BMC with credentials, systems, faults, stats
 /// GET    /lab/bmcs/{bmc}               one BMC
-/// GET    /lab/bmcs/{bmc}/stats         {requests, inFlight, maxInFlight}
+/// GET    /lab/bmcs/{bmc}/stats         {requests, inFlight, maxInFlight, sessionsCreated, eventStreams}
+/// POST   /lab/bmcs/{bmc}/systems/{id}/power  body: {"resetType": "On"}: power changed behind the client's back
+/// POST   /lab/bmcs/{bmc}/events/drop   end the BMC's open event streams (clients must reconnect)
+/// POST   /lab/bmcs/{bmc}/sessions/expire  end every Redfish session (clients get 401)
 /// PUT    /lab/bmcs/{bmc}/faults        body: FaultSettings JSON; DELETE clears
 /// PUT    /lab/bmcs/{bmc}/netboot-faults body: NetbootFaults JSON for the BMC's systems; GET shows, DELETE clears
 /// POST   /lab/bmcs/{bmc}/stats/reset   zero the counters
@@ -132,6 +135,17 @@ internal sealed class ControlApi(LabFleet fleet)
                 foreach (var system in bmc.Systems) system.NetbootFaults = NetbootFaults.None;
                 ctx.Response.StatusCode = 204;
                 break;
+            case ["systems", var id, "power"] when HttpMethods.IsPost(method):
+                await PowerAsync(ctx, bmc, Uri.UnescapeDataString(id));
+                break;
+            case ["sessions", "expire"] when HttpMethods.IsPost(method):
+                bmc.ExpireSessions();
+                ctx.Response.StatusCode = 204;
+                break;
+            case ["events", "drop"] when HttpMethods.IsPost(method):
+                bmc.DropEventStreams();
+                ctx.Response.StatusCode = 204;
+                break;
             case ["unlock"] when HttpMethods.IsPost(method):
                 bmc.Unlock();
                 ctx.Response.StatusCode = 204;
@@ -148,6 +162,38 @@ internal sealed class ControlApi(LabFleet fleet)
                 await Json(ctx, 404, new { error = "Unknown BMC control operation." });
                 break;
         }
+    }
+
+    private sealed record PowerRequest(string? ResetType);
+
+    /// <summary>
+    /// Someone at the machine (or another tool) pressed a button: the same change a Redfish
+    /// Reset makes, without going through the BMC's web service or its counters.
+    /// </summary>
+    private static async Task PowerAsync(HttpContext ctx, LabBmc bmc, string systemId)
+    {
+        if (bmc.FindSystem(systemId) is not { } system)
+        {
+            await Json(ctx, 404, new { error = $"BMC {bmc.Index} has no system '{systemId}'." });
+            return;
+        }
+        PowerRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<PowerRequest>(ctx.Request.Body, JsonOptions, ctx.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            await Json(ctx, 400, new { error = $"Body is not valid JSON: {e.Message}" });
+            return;
+        }
+        if (body?.ResetType is not { } type || !bmc.Profile.ResetTypes.Contains(type))
+        {
+            await Json(ctx, 400, new { error = $"resetType must be one of {string.Join(", ", bmc.Profile.ResetTypes)}." });
+            return;
+        }
+        system.Reset(type);
+        await Json(ctx, 200, new { system.Id, system.PowerState });
     }
 
     private object Summary() => new

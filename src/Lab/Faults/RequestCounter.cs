@@ -9,6 +9,7 @@ internal sealed class RequestCounter
     private long requests;
     private int inFlight;
     private int maxInFlight;
+    private long sessionsCreated;
 
     public void Enter()
     {
@@ -23,13 +24,21 @@ internal sealed class RequestCounter
 
     public void Exit() => Interlocked.Decrement(ref inFlight);
 
-    public BmcStats Snapshot() =>
-        new(Interlocked.Read(ref requests), Volatile.Read(ref inFlight), Volatile.Read(ref maxInFlight));
+    public void SessionCreated() => Interlocked.Increment(ref sessionsCreated);
+
+    public BmcStats Snapshot(int openSessions = 0, int eventStreams = 0) =>
+        new(Interlocked.Read(ref requests), Volatile.Read(ref inFlight), Volatile.Read(ref maxInFlight))
+        {
+            SessionsCreated = Interlocked.Read(ref sessionsCreated),
+            OpenSessions = openSessions,
+            EventStreams = eventStreams,
+        };
 
     /// <summary>Zeroes the counts; requests still in flight stay counted in InFlight and seed the new maximum.</summary>
     public void Reset()
     {
         Interlocked.Exchange(ref requests, 0);
+        Interlocked.Exchange(ref sessionsCreated, 0);
         Interlocked.Exchange(ref maxInFlight, Volatile.Read(ref inFlight));
     }
 }

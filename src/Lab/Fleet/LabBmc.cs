@@ -37,6 +37,7 @@ public sealed class LabBmc
     internal object Sync { get; } = new();
     internal RequestCounter Counter { get; } = new();
     internal BmcSecurity Security { get; }
+    internal Events.BmcEvents Events { get; } = new();
     internal TimeSpan ResetDelay { get; }
 
     public int Index { get; }
@@ -104,7 +105,13 @@ public sealed class LabBmc
         set => Volatile.Write(ref faults, value ?? FaultSettings.None);
     }
 
-    public BmcStats Stats => Counter.Snapshot();
+    public BmcStats Stats => Counter.Snapshot(Security.Count, Events.OpenStreams);
+
+    /// <summary>Ends every Redfish session (a BMC reboot): clients get 401 and must log in again.</summary>
+    public void ExpireSessions() => Security.Clear();
+
+    /// <summary>Ends every open event stream (clients must reconnect).</summary>
+    public void DropEventStreams() => Events.DropAll();
 
     public void ResetStats() => Counter.Reset();
 

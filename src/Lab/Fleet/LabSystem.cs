@@ -144,7 +144,7 @@ public sealed class LabSystem
             action();
             return;
         }
-        powerState = meanwhile;
+        SetPower(meanwhile);
         _ = Task.Delay(delay).ContinueWith(_ =>
         {
             lock (bmc.Sync)
@@ -159,7 +159,7 @@ public sealed class LabSystem
     {
         var source = boot.EffectiveSource;
         if (boot.Enabled == "Once") boot = boot with { Enabled = "Disabled" }; // an override of "Once" is used up here
-        powerState = LabPowerState.On;
+        SetPower(LabPowerState.On);
         lastBootSource = source;
         powerOnCount++;
         if (vmSpec is null)
@@ -227,7 +227,7 @@ public sealed class LabSystem
 
     private void PowerOffNow()
     {
-        powerState = LabPowerState.Off;
+        SetPower(LabPowerState.Off);
         netboot?.Cancel();
         netboot = null;
         var running = vm;
@@ -243,8 +243,24 @@ public sealed class LabSystem
             if (exited is null || !ReferenceEquals(vm, exited)) return;
             vm = null;
             generation++;
-            powerState = LabPowerState.Off;
+            SetPower(LabPowerState.Off);
         }
+    }
+
+    // Under bmc.Sync. Every PowerState change is announced on the BMC's event feed (ResourceEvent
+    // registry: ResourcePoweredOn/Off, ResourcePoweringOn/Off), whoever caused it.
+    private void SetPower(LabPowerState value)
+    {
+        if (powerState == value) return;
+        powerState = value;
+        var (key, text) = value switch
+        {
+            LabPowerState.On => ("ResourcePoweredOn", "has powered on"),
+            LabPowerState.Off => ("ResourcePoweredOff", "has powered off"),
+            LabPowerState.PoweringOn => ("ResourcePoweringOn", "is powering on"),
+            _ => ("ResourcePoweringOff", "is powering off"),
+        };
+        bmc.Events.Publish($"ResourceEvent.1.3.0.{key}", $"The resource `{RedfishPath}` {text}.", RedfishPath);
     }
 
     internal void Shutdown()

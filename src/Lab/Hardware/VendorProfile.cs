@@ -28,6 +28,8 @@ public sealed record VendorProfile
     public bool SimpleStorageOnly { get; init; }
     /// <summary>Quirk: time between a Reset request and the PowerState change.</summary>
     public TimeSpan ResetDelay { get; init; }
+    /// <summary>EventService offers a ServerSentEventUri stream (others only have the EventService resource).</summary>
+    public bool ServerSentEvents { get; init; }
     /// <summary>More than one → a blade chassis whose BMC manages several systems.</summary>
     public int SystemsPerBmc { get; init; } = 1;
     /// <summary>How likely a machine of this vendor carries GPUs (0..1).</summary>

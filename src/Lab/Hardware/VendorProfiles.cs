@@ -13,7 +13,7 @@ public static class VendorProfiles
         SystemId = "System.Embedded.1", DefaultUsername = "root", SerialPattern = "#AAX#X#",
         Models = ["PowerEdge R650", "PowerEdge R750", "PowerEdge R6525", "PowerEdge R7525", "PowerEdge R760", "PowerEdge XE8545"],
         BmcOui = "d0:94:66", ResetTypes = ["On", "ForceOff", "ForceRestart", "GracefulRestart", "GracefulShutdown", "PushPowerButton", "Nmi", "PowerCycle"],
-        CsvMacStyle = "COLON", HostNamePrefix = "idrac-",
+        CsvMacStyle = "COLON", HostNamePrefix = "idrac-", ServerSentEvents = true,
     };
 
     /// <summary>If-Match required on PATCH (428 without it).</summary>
@@ -31,7 +31,7 @@ public static class VendorProfiles
         Name = "lenovo", Vendor = "Lenovo", Product = "Lenovo XClarity Controller", ManagerModel = "XClarity Controller 2",
         FirmwareVersion = "ESI372H-3.70", ManagerId = "1", SystemId = "1", DefaultUsername = "USERID", SerialPattern = "J30XXXXX",
         Models = ["ThinkSystem SR630 V2", "ThinkSystem SR650 V2", "ThinkSystem SR665", "ThinkSystem SR650 V3"],
-        BmcOui = "08:94:ef", ResetTypes = AllResets, HostNamePrefix = "XCC-",
+        BmcOui = "08:94:ef", ResetTypes = AllResets, HostNamePrefix = "XCC-", ServerSentEvents = true,
     };
 
     /// <summary>Older firmware: SimpleStorage only, MACs without separators in the credential list.</summary>
@@ -51,7 +51,7 @@ public static class VendorProfiles
         FirmwareVersion = "12.61.21", ManagerId = "Self", SystemId = "Self", DefaultUsername = "admin", SerialPattern = "GJG#N#######",
         Models = ["G292-Z20", "G482-Z54", "R282-Z90", "R182-Z91"],
         BmcOui = "18:c0:4d", ResetTypes = ["On", "ForceOff", "GracefulShutdown", "ForceRestart", "GracefulRestart", "PowerCycle"],
-        ResetDelay = TimeSpan.FromSeconds(4), GpuShare = 0.8, HostNamePrefix = "gbt-",
+        ResetDelay = TimeSpan.FromSeconds(4), GpuShare = 0.8, HostNamePrefix = "gbt-", ServerSentEvents = true,
     };
 
     /// <summary>A blade enclosure: one BMC (chassis manager) for four blade systems.</summary>

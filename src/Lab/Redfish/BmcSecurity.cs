@@ -74,6 +74,7 @@ internal sealed class BmcSecurity(LabBmc bmc, LabOptions options)
             var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
             var session = new RedfishSession(id, token, user, Now);
             sessions[id] = session;
+            bmc.Counter.SessionCreated();
             return session;
         }
     }
@@ -110,6 +111,17 @@ internal sealed class BmcSecurity(LabBmc bmc, LabOptions options)
             DropExpired();
             return sessions.GetValueOrDefault(id);
         }
+    }
+
+    public int Count
+    {
+        get { lock (bmc.Sync) { DropExpired(); return sessions.Count; } }
+    }
+
+    /// <summary>Forgets every session at once, as a BMC reboot does: clients get 401 next time.</summary>
+    public void Clear()
+    {
+        lock (bmc.Sync) sessions.Clear();
     }
 
     public bool Delete(string id)

@@ -70,6 +70,11 @@ internal sealed class RedfishHandler(LabOptions options, CancellationToken stopp
         try
         {
             reply = await RouteAsync(ctx, bmc, faults);
+            if (reply.EventStream)
+            {
+                await EventResources.StreamAsync(ctx, bmc, stopping);
+                return;
+            }
         }
         catch (JsonException)
         {
@@ -109,6 +114,8 @@ internal sealed class RedfishHandler(LabOptions options, CancellationToken stopp
             ["AccountService"] => Read(method, path, ServiceResources.AccountService(bmc, options)),
             ["AccountService", "Accounts"] => Read(method, path, ServiceResources.Accounts(bmc)),
             ["AccountService", "Accounts", var id] when id == ServiceResources.AccountId(bmc) => Read(method, path, ServiceResources.Account(bmc)),
+            ["EventService"] => Read(method, path, EventResources.EventService(bmc)),
+            ["EventService", "SSE"] when bmc.Profile.ServerSentEvents && HttpMethods.IsGet(method) => RedfishReply.Stream,
             ["Systems"] => Read(method, path, SystemResources.Systems(bmc)),
             ["Systems", var id, .. var rest] when bmc.FindSystem(id) is { } system => await SystemAsync(ctx, method, path, system, rest),
             ["Chassis"] => Read(method, path, ChassisResources.Collection(bmc)),

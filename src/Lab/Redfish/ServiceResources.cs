@@ -22,6 +22,7 @@ internal static class ServiceResources
         o["Managers"] = Link($"{Root}/Managers");
         o["SessionService"] = Link($"{Root}/SessionService");
         o["AccountService"] = Link($"{Root}/AccountService");
+        o["EventService"] = Link(EventResources.ServicePath);
         o["Links"] = new JsonObject { ["Sessions"] = Link($"{Root}/SessionService/Sessions") };
         o["ProtocolFeaturesSupported"] = new JsonObject
         {
@@ -34,7 +35,7 @@ internal static class ServiceResources
 
     public static JsonObject ODataServiceDocument()
     {
-        string[] names = ["Systems", "Chassis", "Managers", "SessionService", "AccountService"];
+        string[] names = ["Systems", "Chassis", "Managers", "SessionService", "AccountService", "EventService"];
         return new JsonObject
         {
             ["@odata.context"] = "/redfish/v1/$metadata",

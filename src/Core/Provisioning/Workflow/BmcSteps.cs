@@ -14,7 +14,7 @@ namespace Portal.Core.Provisioning.Workflow;
 /// Power goes through <see cref="PowerActionRunner"/>, the same path as the power buttons, so it is
 /// audited and shows in the machine's power history.
 /// </summary>
-public sealed class BmcSteps(IServiceScopeFactory scopes, BmcConnector connector, PowerActionRunner power, TimeProvider clock)
+public sealed class BmcSteps(IServiceScopeFactory scopes, BmcSessions sessions, PowerActionRunner power, TimeProvider clock)
 {
     public async Task<string> PowerAsync(Machine machine, string requestedById, bool on, CancellationToken ct)
     {
@@ -93,8 +93,16 @@ public sealed class BmcSteps(IServiceScopeFactory scopes, BmcConnector connector
     {
         try
         {
-            await using var client = await connector.ConnectAsync(machine.Bmc ?? throw new InvalidOperationException($"Machine {machine.Id} was loaded without its BMC."), ct);
-            return await work(client);
+            await using var lease = await sessions.AcquireAsync(machine.Bmc ?? throw new InvalidOperationException($"Machine {machine.Id} was loaded without its BMC."), ct);
+            try
+            {
+                return await work(lease.Client);
+            }
+            catch (RedfishException e)
+            {
+                lease.InvalidateOn(e);
+                throw;
+            }
         }
         catch (RedfishException e)
         {

@@ -17,6 +17,7 @@ public sealed record ServiceRoot : RedfishResource
     public ODataLink? Managers { get; init; }
     public ODataLink? SessionService { get; init; }
     public ODataLink? AccountService { get; init; }
+    public ODataLink? EventService { get; init; }
     public ServiceRootLinks? Links { get; init; }
 }
 

@@ -1,0 +1,130 @@
+using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Bmcs;
+using Portal.Core.Power;
+using Portal.Core.Tests.Catalogue;
+using Portal.Lab;
+using Portal.TestSupport;
+
+namespace Portal.Core.Tests.Power;
+
+/// <summary>
+/// BMC event streams against the real lab (127.0.88.x, HTTPS): dell offers a server-sent event
+/// stream, hpe does not. The refresh job does not run here, so a change that shows on a
+/// streamed BMC came through its events. Power is changed through the lab's control API,
+/// behind the Portal's back.
+/// </summary>
+public sealed class BmcEventStreamTests : IAsyncLifetime
+{
+    private readonly string labDirectory = Directory.CreateTempSubdirectory("portal-events-lab-").FullName;
+    private LabFleet lab = default!;
+    private CatalogueTestHost host = default!;
+    private BmcEventStreams streams = default!;
+    private readonly HttpClient control = new();
+    private readonly Dictionary<LabBmc, (long Bmc, long Machine)> ids = [];
+
+    public async Task InitializeAsync()
+    {
+        lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 2, FirstAddress = "127.0.88.1", OutputDirectory = labDirectory, Seed = 8, Profiles = ["dell", "hpe"] });
+        host = await CatalogueTestHost.StartAsync(new()
+        {
+            ["Redfish:RetryBaseDelay"] = "00:00:00.020",
+            ["Power:EventStreamScanInterval"] = "00:00:00.200",
+            ["Power:EventStreamMaxBackoff"] = "00:00:01",
+        }, realClock: true);
+        foreach (var bmc in lab.Bmcs)
+        {
+            var bmcId = await host.AddBmcAsync(MacAddress.Parse(bmc.Mac).ToString(), bmc.Address.ToString(), bmc.Port, bmc.Username, bmc.Password, bmc.Https);
+            ids[bmc] = (bmcId, await host.AddMachineAsync(bmcId, Facts.Of(redfishId: bmc.Systems[0].RedfishPath)));
+        }
+        control.BaseAddress = lab.ControlUri;
+        streams = host.Services.GetRequiredService<BmcEventStreams>();
+        await streams.StartAsync(default);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await streams.StopAsync(default);
+        control.Dispose();
+        await host.DisposeAsync();
+        await lab.DisposeAsync();
+        Directory.Delete(labDirectory, true);
+    }
+
+    private LabBmc Dell => lab.Bmcs.Single(b => b.Profile.Name == "dell");
+    private LabBmc Hpe => lab.Bmcs.Single(b => b.Profile.Name == "hpe");
+    private EventedBmcs Evented => host.Services.GetRequiredService<EventedBmcs>();
+
+    private async Task PowerBehindThePortalsBackAsync(LabBmc bmc, string resetType)
+    {
+        var response = await control.PostAsJsonAsync($"/lab/bmcs/{bmc.Index}/systems/{bmc.Systems[0].Id}/power", new { resetType });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private Task<string> PowerStateInPortalAsync(LabBmc bmc) =>
+        host.WithDbAsync(db => db.Machines.Where(m => m.Id == ids[bmc].Machine).Select(m => m.PowerState).SingleAsync());
+
+    private async Task StreamOpenAsync(LabBmc bmc)
+    {
+        await Eventually.TrueAsync(() => Evented.IsOpen(ids[bmc].Bmc) && bmc.Stats.EventStreams == 1, $"the event stream of {bmc} is open");
+        // The listener reads the machine once on connecting; wait for that, so it is not mistaken for an event.
+        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(bmc) == "Off", "the first read after connecting");
+    }
+
+    [Fact]
+    public async Task APowerChangeOnAStreamedBmcShowsInThePortalWithinSecondsWithoutAPoll()
+    {
+        await StreamOpenAsync(Dell);
+
+        await PowerBehindThePortalsBackAsync(Dell, "On");
+
+        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(Dell) == "On", "the power-on arrives by event", TimeSpan.FromSeconds(5));
+        await PowerBehindThePortalsBackAsync(Dell, "ForceOff");
+        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(Dell) == "Off", "the power-off arrives by event", TimeSpan.FromSeconds(5));
+        Assert.Equal(1, Dell.Stats.SessionsCreated);
+    }
+
+    [Fact]
+    public async Task ABmcWithoutAStreamIsPolledAndAStreamedOneIsLeftAloneUntilItsLongInterval()
+    {
+        await StreamOpenAsync(Dell);
+        await Eventually.TrueAsync(() => streams.ListenerCount == 1, "the listener of the BMC without a stream has given up");
+        Assert.False(Evented.IsOpen(ids[Hpe].Bmc));
+        Assert.Equal(0, Hpe.Stats.EventStreams);
+
+        await PowerBehindThePortalsBackAsync(Hpe, "On");
+        var read = await host.Services.GetRequiredService<PowerStateRefresher>().RefreshDueAsync(default);
+
+        Assert.Equal(1, read); // the hpe machine; the dell one was read on connecting, minutes from due
+        Assert.Equal("On", await PowerStateInPortalAsync(Hpe));
+    }
+
+    [Fact]
+    public async Task TheStreamReconnectsAfterTheBmcDropsIt()
+    {
+        await StreamOpenAsync(Dell);
+
+        var dropped = await control.PostAsync($"/lab/bmcs/{Dell.Index}/events/drop", null);
+        Assert.True(dropped.IsSuccessStatusCode);
+        Assert.Equal(0, Dell.Stats.EventStreams);
+        await Eventually.TrueAsync(() => Dell.Stats.EventStreams == 1, "the stream is open again");
+
+        await PowerBehindThePortalsBackAsync(Dell, "On");
+        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(Dell) == "On", "the power-on arrives on the new stream", TimeSpan.FromSeconds(5));
+        Assert.Equal(1, Dell.Stats.SessionsCreated);
+    }
+
+    [Fact]
+    public async Task TheStreamResubscribesWithANewSessionAfterTheSessionIsLost()
+    {
+        await StreamOpenAsync(Dell);
+
+        var expired = await control.PostAsync($"/lab/bmcs/{Dell.Index}/sessions/expire", null);
+        Assert.True(expired.IsSuccessStatusCode);
+        await Eventually.TrueAsync(() => Dell.Stats.SessionsCreated == 2 && Dell.Stats.EventStreams == 1, "a new session and a new stream");
+
+        await PowerBehindThePortalsBackAsync(Dell, "On");
+        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(Dell) == "On", "the power-on arrives on the new stream", TimeSpan.FromSeconds(5));
+    }
+}
