@@ -41,7 +41,7 @@ internal static class CatalogueSeed
               FROM g)
             INSERT INTO "Machines" ("BmcId","RedfishId","Name","Uuid","Serial","Manufacturer","Model","Architecture","BootMode","CpuModel","CpuSockets","CpuCores","CpuThreads",
                 "MemoryBytes","GpuCount","DiskTotalBytes","NicMaxSpeedMbps","PowerState","State","CreatedAt","UpdatedAt","Disks","Gpus","Nics",
-                "Tags","GpuModels","DiskKinds","ReservedById","ReservedByName","ReservedUntil")
+                "Tags","GpuModels","DiskKinds","ReservedById","ReservedByName","ReservedUntil","Revision")
             SELECT 1, '/redfish/v1/Systems/' || i, 'node-' || lpad(i::text, 6, '0'), gen_random_uuid(), 'SN' || i, vendor, model,
                 CASE WHEN cpu LIKE 'Ampere%' THEN 'aarch64' ELSE 'x86_64' END, 'UEFI', cpu,
                 CASE WHEN cpu LIKE 'Ampere%' THEN 1 ELSE sockets END,
@@ -55,7 +55,7 @@ internal static class CatalogueSeed
                 CASE WHEN gpus = 0 THEN ARRAY[]::text[] ELSE ARRAY[gpu] END, ARRAY[disk],
                 CASE WHEN state IN ('Reserved','Deployed') THEN 'user-' || (i % 50) END,
                 CASE WHEN state IN ('Reserved','Deployed') THEN 'user' || (i % 50) || '@example.com' END,
-                CASE WHEN state IN ('Reserved','Deployed') THEN now() + interval '1 day' END
+                CASE WHEN state IN ('Reserved','Deployed') THEN now() + interval '1 day' END, 0
               FROM c;
             """;
         await using (var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 600 })

@@ -158,8 +158,8 @@ public sealed partial class MachinesPage : LiveComponent, IHandleEvent
         var sortChanged = next.Sort != query.Sort || next.Descending != query.Descending;
         query = next;
         if (grid is null) return; // not drawn yet: its first load reads the query
-        if (sortChanged && grid.RenderedColumns.FirstOrDefault(c => c.Tag is CatalogueSort s && s == next.Sort) is { } column)
-            await grid.SetSortAsync(column.PropertyName, next.Descending ? SortDirection.Descending : SortDirection.Ascending, _ => null);
+        if (sortChanged && grid.RenderedColumns.FirstOrDefault(c => c.Tag is CatalogueSort s && s == next.Sort) is { PropertyName: { } column })
+            await grid.SetSortAsync(column, next.Descending ? SortDirection.Descending : SortDirection.Ascending, _ => null);
         else
             await grid.ReloadServerData();
     }
