@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
+using MudBlazor;
 using Portal.Core.Catalogue;
 using Portal.Core.Machines;
 using Portal.Core.Persistence;
@@ -10,10 +11,11 @@ using Portal.Shell;
 namespace Portal.Machines;
 
 /// <summary>
-/// The catalogue: Core's <see cref="MachineCatalogue"/> behind a table the page draws itself, the
-/// facet filters above it. The address is the view: every change of filter, sort or page replaces the
-/// URL (no reload), and opening such a URL shows the same view. A change is one query and one render
-/// (see <see cref="IHandleEvent.HandleEventAsync"/>).
+/// The catalogue: Core's <see cref="MachineCatalogue"/> behind a server-data MudDataGrid, the facet
+/// filters above it. The address is the view: every change of filter, sort or page replaces the URL
+/// (no reload), and opening such a URL shows the same view. The page's query is the view; the grid's
+/// own state only sorts (its headers). A change is one query: one ReloadServerData, the grid's own
+/// renders around it, and one render of the page (see <see cref="IHandleEvent.HandleEventAsync"/>).
 /// </summary>
 public sealed partial class MachinesPage : LiveComponent, IHandleEvent
 {
@@ -25,6 +27,7 @@ public sealed partial class MachinesPage : LiveComponent, IHandleEvent
 
     private static readonly int[] PageSizes = [25, 50, 100, 200];
 
+    private MudDataGrid<CatalogueRow>? grid;
     private CatalogueQuery query = CatalogueQuery.Default;
     private Portal.Core.Catalogue.CataloguePage? result;
     private IReadOnlyList<string> ignored = [];
@@ -35,8 +38,6 @@ public sealed partial class MachinesPage : LiveComponent, IHandleEvent
     private int hours;
     private bool busy;
     private bool leaving;
-    // Counts the loads started: a load that finishes after a later one started is not shown.
-    private int loads;
     private const string StateFacet = "state";
 
     private CatalogueFacets Facets => result?.Facets ?? new CatalogueFacets(new Dictionary<string, IReadOnlyList<FacetValue>>());
@@ -54,8 +55,8 @@ public sealed partial class MachinesPage : LiveComponent, IHandleEvent
     /// <summary>
     /// The page has no parameters, yet the router sets them again on every address change — including
     /// the page's own replacement after each filter change, which would load and render the page a
-    /// second time for nothing. Only the first set counts (it loads the view, through
-    /// <see cref="LiveComponent"/>); address changes are handled by <see cref="OnLocationChanged"/>.
+    /// second time for nothing. Only the first set counts; address changes are handled by
+    /// <see cref="OnLocationChanged"/>.
     /// </summary>
     public override Task SetParametersAsync(ParameterView parameters)
     {
@@ -101,22 +102,32 @@ public sealed partial class MachinesPage : LiveComponent, IHandleEvent
         topic == "machines" || (topic.StartsWith("machine:", StringComparison.Ordinal) && result is not null
             && long.TryParse(topic.AsSpan("machine:".Length), out var id) && (result.Rows.Any(r => r.Id == id) || picked.ContainsKey(id)));
 
-    /// <summary>The first load and live reloads: the view shown, read again (LiveComponent times them).</summary>
-    protected override Task LoadAsync() => ShowAsync(query);
+    // The grid loads the first view itself, once it has rendered (ServerData); LiveComponent's load on
+    // parameters would read it a second time.
+    protected override Task OnParametersSetAsync() => Task.CompletedTask;
+
+    /// <summary>Live reloads: the view shown, read again (LiveComponent times them and renders the page after).</summary>
+    protected override Task LoadAsync() => grid?.ReloadServerData() ?? Task.CompletedTask;
 
     /// <summary>
-    /// Reads <paramref name="asked"/> and makes it the view: rows, counts, facets and the address.
-    /// Core may correct the query (a page past the end shows the last page); the address says what is shown.
+    /// The grid's ServerData: reads the page's query and makes the answer the view (rows, counts, facets,
+    /// the address). The grid's state only says the sort, which its headers change; paging is the page's,
+    /// since Core corrects the page (a page past the end shows the last page) and the address says what is shown.
     /// </summary>
-    private async Task ShowAsync(CatalogueQuery asked)
+    private async Task<GridData<CatalogueRow>> LoadRowsAsync(GridState<CatalogueRow> state, CancellationToken cancel)
     {
-        query = asked;
-        var load = ++loads;
+        var (sort, descending) = state.SortDefinitions.FirstOrDefault() is { } by && SortOf(by.SortBy) is { } s
+            ? (s, by.Descending) : (CatalogueSort.Name, false);
+        var asked = sort == query.Sort && descending == query.Descending ? query : query with { Sort = sort, Descending = descending, Page = 1 };
+        var first = result is null;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         // A context per load, never one for the circuit's life; the facet cache is the app's one.
         Portal.Core.Catalogue.CataloguePage page;
-        await using (var db = await Contexts.CreateDbContextAsync())
-            page = await new MachineCatalogue(db, FacetCache).SearchAsync(asked);
-        if (load != loads) return; // a later change is on its way and decides what shows
+        await using (var db = await Contexts.CreateDbContextAsync(cancel))
+            page = await new MachineCatalogue(db, FacetCache).SearchAsync(asked, cancel);
+        RecordLoad(started); // the query alone; the event's duration covers the renders too
+        // A later load started meanwhile (the grid cancelled this one): that one decides what shows.
+        cancel.ThrowIfCancellationRequested();
         result = page;
         query = page.Query;
         // Only while the catalogue is still the page shown: a load that finishes after the person
@@ -124,23 +135,37 @@ public sealed partial class MachinesPage : LiveComponent, IHandleEvent
         var url = CatalogueUrl.For(query);
         if (!leaving && new Uri(Navigation.Uri).AbsolutePath == CatalogueUrl.Path && Navigation.ToBaseRelativePath(Navigation.Uri).Insert(0, "/") != url)
             Navigation.NavigateTo(url, replace: true);
+        // Every later load is one the page asked for, and the page renders once it is done; the grid's
+        // first load (and a header's sort, which changes nothing outside the grid) is not.
+        if (first) StateHasChanged();
+        return new GridData<CatalogueRow> { Items = page.Rows, TotalItems = page.Total };
     }
 
-    /// <summary>A view the person asked for (filter, sort, page, address), timed like every load.</summary>
+    private CatalogueSort? SortOf(string propertyName) =>
+        grid?.RenderedColumns.FirstOrDefault(c => c.PropertyName == propertyName)?.Tag as CatalogueSort?;
+
+    /// <summary>A header shows its column's sort when the view (the address) sorts by it.</summary>
+    private SortDirection Initial(CatalogueSort sort) =>
+        query.Sort != sort ? SortDirection.None : query.Descending ? SortDirection.Descending : SortDirection.Ascending;
+
+    /// <summary>
+    /// A view the person asked for (filter, page, address): one load of the grid. A view sorted otherwise
+    /// than the grid sorts (an address) is the grid's sort to change, which loads.
+    /// </summary>
     private async Task ChangeAsync(CatalogueQuery next)
     {
         conflicts = [];
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await ShowAsync(next);
-        RecordLoad(started);
+        var sortChanged = next.Sort != query.Sort || next.Descending != query.Descending;
+        query = next;
+        if (grid is null) return; // not drawn yet: its first load reads the query
+        if (sortChanged && grid.RenderedColumns.FirstOrDefault(c => c.Tag is CatalogueSort s && s == next.Sort) is { PropertyName: { } column })
+            await grid.SetSortAsync(column, next.Descending ? SortDirection.Descending : SortDirection.Ascending, _ => null);
+        else
+            await grid.ReloadServerData();
     }
 
     /// <summary>A filter changed: the results start at their first page.</summary>
     private Task SetAsync(CatalogueQuery next) => ChangeAsync(next with { Page = 1 });
-
-    /// <summary>A header clicked: its column ascending, or the other way round if it already sorts by it.</summary>
-    private Task SortAsync(CatalogueSort sort) =>
-        ChangeAsync(query with { Sort = sort, Descending = query.Sort == sort && !query.Descending, Page = 1 });
 
     private Task GoToPageAsync(int page) => ChangeAsync(query with { Page = Math.Clamp(page, 1, PageCount) });
 
@@ -182,7 +207,7 @@ public sealed partial class MachinesPage : LiveComponent, IHandleEvent
             return;
         }
         var found = outcome?.Conflicts ?? [];
-        await ShowAsync(query);
+        await ChangeAsync(query);
         conflicts = found;
     }
 

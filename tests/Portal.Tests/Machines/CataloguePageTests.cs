@@ -16,6 +16,10 @@ public sealed class CataloguePageTests(PortalFactory portal) : MachinePageTest(p
     private static List<string> Names(IRenderedComponent<MachinesPage> page) =>
         page.FindAll("#machines .machine-name").Select(a => a.TextContent.Trim()).ToList();
 
+    /// <summary>The grid's header cell of a column.</summary>
+    private static AngleSharp.Dom.IElement Header(IRenderedComponent<MachinesPage> page, string title) =>
+        page.FindAll("#machines th").Single(th => th.TextContent.Trim() == title);
+
     [Fact]
     public async Task TheCatalogueListsMachinesFromTheDatabaseWithFacetCounts()
     {
@@ -66,6 +70,12 @@ public sealed class CataloguePageTests(PortalFactory portal) : MachinePageTest(p
         GoTo("/machines?tag=hop&cores=64");
 
         page.WaitForAssertion(() => Assert.Equal(["hop-0"], Names(page)), Wait);
+
+        // An address sorted otherwise: the grid sorts that way and its header says so.
+        GoTo("/machines?tag=hop&sort=cores");
+        page.WaitForAssertion(() => Assert.Equal(["hop-1", "hop-0"], Names(page)), Wait);
+        Assert.Equal("ascending", Header(page, "Cores").GetAttribute("aria-sort"));
+        Assert.Null(Header(page, "Name").GetAttribute("aria-sort"));
     }
 
     [Fact]
@@ -87,13 +97,15 @@ public sealed class CataloguePageTests(PortalFactory portal) : MachinePageTest(p
         Assert.True(page.Find("[aria-label='Next page']").HasAttribute("disabled"));
 
         // A header sorts ascending from the first page; clicked again, descending.
-        Fresh.Dispatch(() => page.Find("[data-sort='Cores']").Click());
+        Assert.Equal("ascending", Header(page, "Name").GetAttribute("aria-sort"));
+        Fresh.Dispatch(() => Header(page, "Cores").QuerySelector(".sortable-column-header")!.Click());
         page.WaitForAssertion(() => Assert.Equal(["pager-2", "pager-1"], Names(page)), Wait);
         Assert.Equal("/machines?tag=pager&sort=cores&size=2", Url);
-        Assert.Equal("ascending", page.Find("[data-sort='Cores']").ParentElement!.GetAttribute("aria-sort"));
-        Fresh.Dispatch(() => page.Find("[data-sort='Cores']").Click());
+        Assert.Equal("ascending", Header(page, "Cores").GetAttribute("aria-sort"));
+        Fresh.Dispatch(() => Header(page, "Cores").QuerySelector(".sortable-column-header")!.Click());
         page.WaitForAssertion(() => Assert.Equal(["pager-0", "pager-1"], Names(page)), Wait);
         Assert.Equal("/machines?tag=pager&sort=cores&dir=desc&size=2", Url);
+        Assert.Equal("descending", Header(page, "Cores").GetAttribute("aria-sort"));
 
         // A page size from the pager's list goes back to the first page.
         Fresh.Dispatch(() => page.Find("#page-size").Change("25"));
