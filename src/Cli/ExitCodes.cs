@@ -7,7 +7,7 @@ namespace Portal.Cli;
 public static class ExitCodes
 {
     public const int Ok = 0;
-    /// <summary>The work was done but did not succeed: a deployment ended other than Deployed, a server error, an apply refused.</summary>
+    /// <summary>The work was done but did not succeed: a deployment ended other than Deployed, a power action failed, a server error.</summary>
     public const int Failed = 1;
     /// <summary>The command line or its input is wrong (also the Portal's 400 and 422).</summary>
     public const int Usage = 2;
