@@ -19,7 +19,8 @@ public static class PortalCli
                  })
             root.Subcommands.Add(command);
 
-        var parsed = root.Parse(args);
+        // No response files: "@file" is an argument of ours (--ssh-key @~/.ssh/id_ed25519.pub), not a file of more arguments.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         // Parse errors are usage errors (2), not failures (System.CommandLine's own 1).
         if (parsed.Errors.Count > 0)
         {

@@ -25,6 +25,8 @@ internal static class FleetApi
                 problem.Extensions["errors"] = result.Errors;
                 return TypedResults.UnprocessableEntity(problem);
             })
+            // Template texts are multi-line: FleetApply checks control characters itself (the edge would refuse every line break).
+            .WithMetadata(new ApiInputGuard.ReadsItsOwnBody())
             .WithName("ApplyFleet")
             .WithSummary("Make the Portal match the document in one transaction: create and update what differs, with `prune` delete what it does not name "
                 + "(built-in profiles and profiles with deployments are kept). A section left out is not touched. Checked as a whole first: 422 lists every problem "

@@ -46,7 +46,8 @@ internal sealed class FleetApply(AppDbContext db, LeaseFiles leaseFiles, TimePro
 
     private async Task<List<string>> ValidateAsync(FleetDocument document, bool prune, CancellationToken ct)
     {
-        var errors = new List<string>();
+        var errors = ControlCharacterProblems(document).ToList();
+        if (errors.Count > 0) return errors;
         foreach (var (kind, folder, items) in new[] { ("template", "templates", document.Templates), ("snippet", "snippets", document.Snippets) })
         {
             foreach (var t in items ?? [])
@@ -59,24 +60,27 @@ internal sealed class FleetApply(AppDbContext db, LeaseFiles leaseFiles, TimePro
             Duplicates(items?.Select(t => t.Name), folder, errors);
         }
 
-        if (document.OsProfiles is { } profiles)
+        // Every profile left after the apply must name a template that is left after it.
+        var known = new HashSet<string>(TemplateSet.Builtin.TemplateNames, StringComparer.Ordinal);
+        if (document.Templates is { } templates) known.UnionWith(templates.Select(t => t.Name));
+        if (document.Templates is null || !prune)
+            known.UnionWith(await db.Templates.Where(t => t.Kind == TemplateKind.Template).Select(t => t.Name).ToListAsync(ct));
+        foreach (var p in document.OsProfiles ?? [])
         {
-            var known = new HashSet<string>(TemplateSet.Builtin.TemplateNames, StringComparer.Ordinal);
-            if (document.Templates is { } templates) known.UnionWith(templates.Select(t => t.Name));
-            if (document.Templates is null || !prune)
-                known.UnionWith(await db.Templates.Where(t => t.Kind == TemplateKind.Template).Select(t => t.Name).ToListAsync(ct));
-            foreach (var p in profiles)
-            {
-                var where = $"osProfiles \"{p.Name}\"";
-                if (!Enum.TryParse<OsInstallerKind>(p.InstallerKind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
-                    errors.Add($"{where}: installerKind \"{p.InstallerKind}\" is not one of {string.Join(", ", Enum.GetNames<OsInstallerKind>())}.");
-                else if (Problem(() => OsProfile.Create(p.Name ?? "", kind, p.KernelUrl ?? "", p.InitrdUrls ?? [], p.KernelArgs ?? "", p.Template ?? "", Parameters(p), false, DateTimeOffset.UnixEpoch)) is { } problem)
-                    errors.Add($"{where}: {problem}");
-                if (!OsProfileInput.TryParseParameters(ParameterLines(p), out _, out var parameterError)) errors.Add($"{where}: {parameterError}");
-                if (p.Template is { Length: > 0 } template && !known.Contains(template)) errors.Add($"{where}: there is no template \"{template}\".");
-            }
-            Duplicates(profiles.Select(p => p.Name?.Trim()), "osProfiles", errors);
+            var where = $"osProfiles \"{p.Name}\"";
+            if (!Enum.TryParse<OsInstallerKind>(p.InstallerKind, ignoreCase: true, out var kind) || !Enum.IsDefined(kind))
+                errors.Add($"{where}: installerKind \"{p.InstallerKind}\" is not one of {string.Join(", ", Enum.GetNames<OsInstallerKind>())}.");
+            else if (Problem(() => OsProfile.Create(p.Name ?? "", kind, p.KernelUrl ?? "", p.InitrdUrls ?? [], p.KernelArgs ?? "", p.Template ?? "", Parameters(p), false, DateTimeOffset.UnixEpoch)) is { } problem)
+                errors.Add($"{where}: {problem}");
+            if (!OsProfileInput.TryParseParameters(ParameterLines(p), out _, out var parameterError)) errors.Add($"{where}: {parameterError}");
+            if (p.Template is { Length: > 0 } template && !known.Contains(template)) errors.Add($"{where}: there is no template \"{template}\".");
         }
+        Duplicates(document.OsProfiles?.Select(p => p.Name?.Trim()), "osProfiles", errors);
+        var named = (document.OsProfiles ?? []).Select(p => p.Name?.Trim()).ToHashSet();
+        // Profiles the document does not name stay (unless pruned, when they go or are kept as built in or used).
+        foreach (var kept in await db.OsProfiles.AsNoTracking().Where(p => !named.Contains(p.Name)).ToListAsync(ct))
+            if (!known.Contains(kept.TemplateName) && (document.OsProfiles is null || !prune || kept.BuiltIn))
+                errors.Add($"osProfiles \"{kept.Name}\" (not in the files, kept) uses template \"{kept.TemplateName}\", which this apply would delete.");
 
         foreach (var s in document.DiscoverySources ?? [])
         {
@@ -217,6 +221,41 @@ internal sealed class FleetApply(AppDbContext db, LeaseFiles leaseFiles, TimePro
             machine.SetTags([]);
             changes.Add(new("update", "tags", machine.Name, "none"));
         }
+    }
+
+    /// <summary>
+    /// The API's edge refuses control characters in every JSON string, but templates are multi-line text, so this
+    /// endpoint reads its own body and the check is made here: line breaks and tabs in template texts only.
+    /// </summary>
+    private static IEnumerable<string> ControlCharacterProblems(FleetDocument d)
+    {
+        IEnumerable<(string Field, string? Value, bool Multiline)> Strings()
+        {
+            foreach (var (folder, items) in new[] { ("templates", d.Templates), ("snippets", d.Snippets) })
+                foreach (var t in items ?? [])
+                {
+                    yield return ($"{folder}/{t.Name} name", t.Name, false);
+                    yield return ($"{folder}/{t.Name}", t.Text, true);
+                }
+            foreach (var p in d.OsProfiles ?? [])
+            {
+                var where = $"osProfiles \"{p.Name}\"";
+                foreach (var (field, value) in new[] { ("name", p.Name), ("installerKind", p.InstallerKind), ("kernelUrl", p.KernelUrl), ("kernelArgs", p.KernelArgs), ("template", p.Template) })
+                    yield return ($"{where} {field}", value, false);
+                foreach (var url in p.InitrdUrls ?? []) yield return ($"{where} initrdUrls", url, false);
+                foreach (var (key, value) in p.DefaultParameters ?? []) { yield return ($"{where} parameter name", key, false); yield return ($"{where} parameter {key}", value, false); }
+            }
+            foreach (var s in d.DiscoverySources ?? [])
+                foreach (var (field, value) in new[] { ("kind", s.Kind), ("value", s.Value), ("username", s.Username) })
+                    yield return ($"discoverySources {field}", value, false);
+            foreach (var m in d.Tags ?? [])
+            {
+                yield return ("tags machine", m.Machine, false);
+                yield return ($"tags \"{m.Machine}\" serial", m.Serial, false);
+                foreach (var tag in m.Tags ?? []) yield return ($"tags \"{m.Machine}\"", tag, false);
+            }
+        }
+        return Strings().Select(s => Core.Text.ControlCharacters.Problem(s.Field, s.Value, s.Multiline)).OfType<string>();
     }
 
     private static IReadOnlyList<(string Field, string Value)> Describe(OsProfile p) =>
