@@ -46,6 +46,8 @@ internal sealed class FleetApply(AppDbContext db, LeaseFiles leaseFiles, TimePro
 
     private async Task<List<string>> ValidateAsync(FleetDocument document, bool prune, CancellationToken ct)
     {
+        if (document is { OsProfiles: null, Templates: null, Snippets: null, DiscoverySources: null, Tags: null })
+            return ["The document names no section (osProfiles, templates, snippets, discoverySources, tags); there is nothing to apply."];
         var errors = ControlCharacterProblems(document).ToList();
         if (errors.Count > 0) return errors;
         foreach (var (kind, folder, items) in new[] { ("template", "templates", document.Templates), ("snippet", "snippets", document.Snippets) })
