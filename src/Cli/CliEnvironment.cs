@@ -11,9 +11,14 @@ public sealed record CliEnvironment(
     TextWriter Out, IAnsiConsole Console, TextWriter Error, TextReader In, Func<string, string?> Variable, string ConfigDirectory,
     Func<HttpMessageHandler>? Handler = null)
 {
-    public static CliEnvironment FromProcess() => new(
-        System.Console.Out, AnsiConsole.Console, System.Console.Error, System.Console.In, Environment.GetEnvironmentVariable,
-        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.DoNotVerify), "portal"));
+    public static CliEnvironment FromProcess()
+    {
+        var console = AnsiConsole.Console;
+        // Piped into grep or a file: one row a line rather than tables wrapped at a guessed 80 columns.
+        if (System.Console.IsOutputRedirected) console.Profile.Width = 240;
+        return new(System.Console.Out, console, System.Console.Error, System.Console.In, Environment.GetEnvironmentVariable,
+            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.ApplicationData, Environment.SpecialFolderOption.DoNotVerify), "portal"));
+    }
 
     /// <summary>A non-interactive environment writing stdout to <paramref name="output"/> (tests, pipes).</summary>
     public static CliEnvironment Captured(StringWriter output, StringWriter error, string configDirectory, IReadOnlyDictionary<string, string>? variables = null,

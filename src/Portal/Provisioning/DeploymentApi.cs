@@ -112,7 +112,7 @@ internal static class DeploymentApi
             .WithName("RetryDeployment").WithSummary("Start a failed deployment again from the beginning, as a new deployment with the same inputs (201 with it). 409 unless the deployment and its machine are Failed and it is the machine's latest.");
 
         api.MapGet("/deployments/{id:long}/events", DeploymentEventStream.StreamAsync)
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
             .WithName("StreamDeploymentEvents")
             .WithSummary("The deployment's timeline as server-sent events: `timeline` (one entry, as in GetDeployment's events) for every entry, past and new; "
                 + "`deployment` (the summary) when state, step or percent change; `end` (the final summary) when the run has ended, then the stream closes. "
