@@ -14,7 +14,7 @@ fi
 
 dotnet build Portal.sln --nologo --verbosity quiet || { echo "0 passed, 1 failed"; exit 1; }
 
-projects=(${TEST_PROJECTS:-Core.Tests Lab.Tests Netboot.Tests Portal.Tests EndToEnd})
+projects=(${TEST_PROJECTS:-Core.Tests Lab.Tests Netboot.Tests Portal.Tests Cli.Tests EndToEnd})
 for p in "${projects[@]}"; do
   echo "== $p"
   dotnet test "tests/$p/$p.csproj" --no-build --nologo --verbosity quiet \

@@ -30,6 +30,14 @@ public sealed class DiscoverySource
     }
 
     public void Enable(bool enabled) => Enabled = enabled;
+
+    /// <summary>Where the BMCs behind this source answer (a fleet apply changes it in place, keeping any stored login).</summary>
+    public void Connect(int port, bool useHttps)
+    {
+        if (port is < 1 or > 65535) throw new ArgumentException("The port must be between 1 and 65535.", nameof(port));
+        Port = port;
+        UseHttps = useHttps;
+    }
 }
 
 public enum DiscoverySourceKind { DnsmasqLeases, IscLeases, Cidr, Address }

@@ -153,7 +153,7 @@ public sealed class TemplateSet
     }
 }
 
-internal static class TemplateNamePattern
+public static class TemplateNamePattern
 {
     public static bool IsValid(string name) =>
         name.Length is >= 1 and <= 64 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');

@@ -12,7 +12,8 @@ internal static class CredentialApi
 {
     public sealed record CredentialResponse(long Id, string Mac, string Username, string? Serial, string? Vendor, string? Notes, DateTimeOffset ImportedAt, string ImportedBy);
 
-    public sealed record ImportResponse(bool DryRun, int Rows, int Added, int Replaced, IReadOnlyList<string> Warnings);
+    /// <summary><c>RowReport</c>: every row as the preview shows it (verdict, errors, warnings; never a password).</summary>
+    public sealed record ImportResponse(bool DryRun, int Rows, int Added, int Replaced, IReadOnlyList<string> Warnings, IReadOnlyList<CredentialReport.Row> RowReport);
 
     public static void MapCredentialApi(this RouteGroupBuilder api)
     {
@@ -40,12 +41,12 @@ internal static class CredentialApi
                 if (dryRun == true)
                 {
                     var replacing = preview.Rows.Count(r => r.ReplacesExisting);
-                    return TypedResults.Ok(new ImportResponse(true, preview.Rows.Count, preview.Rows.Count - replacing, replacing, warnings));
+                    return TypedResults.Ok(new ImportResponse(true, preview.Rows.Count, preview.Rows.Count - replacing, replacing, warnings, CredentialReport.From(preview).Rows));
                 }
 
                 var result = await import.ImportAsync(preview, file.FileName, replace ?? false, actor.Get(), http.RequestAborted);
                 return result.Succeeded
-                    ? TypedResults.Ok(new ImportResponse(false, preview.Rows.Count, result.Added, result.Replaced, warnings))
+                    ? TypedResults.Ok(new ImportResponse(false, preview.Rows.Count, result.Added, result.Replaced, warnings, CredentialReport.From(preview).Rows))
                     : TypedResults.UnprocessableEntity(CredentialReport.From(result.Report).ToProblem());
             })
             .Accepts<string>("text/csv", "application/json", "multipart/form-data")

@@ -63,6 +63,14 @@ internal static class DiscoveryApi
         }).RequireAuthorization(IdentitySetup.AdminPolicy)
           .WithName("OnboardBmcByMac").WithSummary("Find the BMC's address in the lease-file sources and onboard it now.");
 
+        bmcs.MapPost("/{id:long}/rediscover", async Task<Results<Ok<DiscoveryProgress>, NotFound<ApiProblem>>> (
+            long id, AppDbContext db, DiscoveryRunner runner, ClaimsPrincipal user, HttpContext http) =>
+                await db.Bmcs.AsNoTracking().SingleOrDefaultAsync(b => b.Id == id) is { } bmc
+                    ? TypedResults.Ok(await runner.RediscoverAsync(bmc, Actor(user, http), http.RequestAborted))
+                    : TypedResults.NotFound(new ApiProblem($"There is no BMC {id}.")))
+          .RequireAuthorization(IdentitySetup.AdminPolicy)
+          .WithName("RediscoverBmc").WithSummary("Onboard one known BMC again at its last address now (log in, walk its systems, update its machines); answers with the run's counts and issues.");
+
         bmcs.MapPost("/{id:long}/certificate/trust", async Task<Results<Ok<MachineApi.MessageResponse>, BadRequest<ApiProblem>, NotFound<ApiProblem>, Conflict<ApiProblem>, JsonHttpResult<ApiProblem>>> (
             long id, TrustCertificateRequest request, BmcCertificateTrust trust, ClaimsPrincipal user, HttpContext http) =>
             MachineApi.ToResult(await trust.TrustPresentedCertificateAsync(id, request.Sha256, Actor(user, http), http.RequestAborted)))

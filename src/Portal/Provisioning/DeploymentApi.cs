@@ -111,6 +111,13 @@ internal static class DeploymentApi
             })
             .WithName("RetryDeployment").WithSummary("Start a failed deployment again from the beginning, as a new deployment with the same inputs (201 with it). 409 unless the deployment and its machine are Failed and it is the machine's latest.");
 
+        api.MapGet("/deployments/{id:long}/events", DeploymentEventStream.StreamAsync)
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+            .WithName("StreamDeploymentEvents")
+            .WithSummary("The deployment's timeline as server-sent events: `timeline` (one entry, as in GetDeployment's events) for every entry, past and new; "
+                + "`deployment` (the summary) when state, step or percent change; `end` (the final summary) when the run has ended, then the stream closes. "
+                + "Comment lines every 15 s keep it open.");
+
         // Ids that are not numbers get a reason rather than an unmatched route (which would answer 401 or a bare 404).
         api.MapMethods("/deployments/{id}/{action?}", ["GET", "POST"], Results<BadRequest<ApiProblem>, NotFound<ApiProblem>> (string id, string? action) =>
                 long.TryParse(id, out _)
@@ -220,10 +227,18 @@ internal static class DeploymentApi
             _ => StatusCodes.Status400BadRequest,
         });
 
+    /// <summary>The summary of a loaded deployment, as the list gives it.</summary>
+    internal static DeploymentSummary SummaryOf(DeploymentDetails details)
+    {
+        var (d, w) = (details.Deployment, details.Workflow);
+        return new DeploymentSummary(d.Id, d.MachineId, d.Machine!.Name, d.Hostname, d.ProfileId, d.Profile?.Name, details.RequestedBy,
+            d.State.ToString(), details.Step?.ToString(), details.Step?.Label(), w?.Attempt, details.Deadline, w?.LastError, d.FailureReason, d.CreatedAt, d.FinishedAt, details.Percent);
+    }
+
     private static DeploymentSummary ToSummary(DeploymentRow r) => new(r.Id, r.MachineId, r.MachineName, r.Hostname, r.ProfileId, r.ProfileName, r.RequestedBy,
         r.State.ToString(), r.Step?.ToString(), r.Step?.Label(), r.Attempt, r.Deadline, r.LastError, r.FailureReason, r.CreatedAt, r.FinishedAt, r.Percent);
 
-    private static DeploymentDetail ToDetail(DeploymentDetails details)
+    internal static DeploymentDetail ToDetail(DeploymentDetails details)
     {
         var (d, w, secrets) = (details.Deployment, details.Workflow, details.ShowsServedFiles);
         return new DeploymentDetail(d.Id, d.MachineId, d.Machine!.Name, d.Hostname, d.ProfileId, d.Profile?.Name, details.RequestedBy,

@@ -14,8 +14,11 @@ namespace Portal.Tests.Provisioning;
 /// profiles expect on the Portal; the distributions' own mirrors are never contacted. Timeouts are
 /// short so that injected faults end their runs within a test.
 /// </summary>
-public sealed class SimulatedNetbootFactory : ProvisioningFactory
+public class SimulatedNetbootFactory : ProvisioningFactory
 {
+    /// <summary>The lab's first BMC address; a host in another test project takes a range of its own.</summary>
+    protected virtual string FirstLabAddress => "127.0.190.1";
+
     public static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(5);
 
     private string bootFiles = "";
@@ -41,7 +44,7 @@ public sealed class SimulatedNetbootFactory : ProvisioningFactory
         ClientOptions.BaseAddress = new Uri(BaseUrl); // the test clients talk to the same Kestrel as the machines
         return await LabFleet.StartAsync(new LabOptions
         {
-            BmcCount = 16, FirstAddress = "127.0.190.1", OutputDirectory = directory, Seed = 19,
+            BmcCount = 16, FirstAddress = FirstLabAddress, OutputDirectory = directory, Seed = 19,
             SimulatedNetbootUrl = BaseUrl, InstallerPace = TimeSpan.FromMilliseconds(100),
         });
     }
