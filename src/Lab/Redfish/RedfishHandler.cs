@@ -260,6 +260,7 @@ internal sealed class RedfishHandler(LabOptions options, CancellationToken stopp
                     {
                         if (field == "BootOrder" && system.Bmc.Profile.BootOrder)
                         {
+                            if (system.Bmc.Faults.ReadOnlyBootOrder) return PropertyNotWritable("Boot/BootOrder");
                             if (ValidBootOrder(system, fieldValue, out var error) is not { } order) return error!;
                             bootOrder = order;
                             continue;
