@@ -38,6 +38,12 @@ public sealed class OsProfile
     /// boot from its disk afterwards.
     /// </summary>
     public bool FailOnPlatformMismatch { get; private set; }
+    /// <summary>
+    /// When the run clears the one-time boot override of a UEFI machine, it also sets a persistent
+    /// disk-first <c>Boot.BootOrder</c> over Redfish, so a later reboot starts the installed OS
+    /// without walking the firmware's network boot entries first (minutes on UEFI). On by default.
+    /// </summary>
+    public bool SetsDiskFirstBootOrder { get; private set; } = true;
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -79,6 +85,12 @@ public sealed class OsProfile
     public void SetFailOnPlatformMismatch(bool fail, DateTimeOffset now)
     {
         FailOnPlatformMismatch = fail;
+        UpdatedAt = now;
+    }
+
+    public void SetDiskFirstBootOrder(bool set, DateTimeOffset now)
+    {
+        SetsDiskFirstBootOrder = set;
         UpdatedAt = now;
     }
 

@@ -90,24 +90,16 @@ public sealed partial class RedfishClient
     }
 
     /// <summary>
-    /// Sets the boot source override. Reads the system for its ETag, PATCHes with If-Match so a
-    /// concurrent change is not overwritten, and on 412 (someone changed it in between) reads
-    /// and tries once more.
+    /// Sets the boot source override, after checking the values against what the system allows.
     /// </summary>
-    public async Task SetBootOverrideAsync(string systemOdataId, string target, BootOverrideEnabled enabled, BootMode? mode = null, CancellationToken ct = default)
-    {
-        for (var attempt = 1; ; attempt++)
+    public Task SetBootOverrideAsync(string systemOdataId, string target, BootOverrideEnabled enabled, BootMode? mode = null, CancellationToken ct = default) =>
+        PatchBootAsync(systemOdataId, system =>
         {
-            var url = Resolve(systemOdataId);
-            var read = await SendAsync(new Request(HttpMethod.Get, url), authenticate: true, ct).ConfigureAwait(false);
-            EnsureSuccess(read);
-            var system = Deserialize<ComputerSystem>(read);
             var boot = system.Boot ?? throw Rejected(systemOdataId, $"System {system.Id} has no Boot settings.");
             CheckAllowed(systemOdataId, "boot target", target, boot.AllowableTargets);
             CheckAllowed(systemOdataId, "boot override mode", enabled.ToString(), boot.AllowableEnabled);
             if (mode is { } m)
                 CheckAllowed(systemOdataId, "boot mode", m.ToString(), boot.AllowableModes);
-
             var patch = new Dictionary<string, object>
             {
                 ["BootSourceOverrideTarget"] = target,
@@ -115,7 +107,31 @@ public sealed partial class RedfishClient
             };
             if (mode is { } bootMode)
                 patch["BootSourceOverrideMode"] = bootMode.ToString();
-            var body = JsonSerializer.SerializeToUtf8Bytes(new { Boot = patch });
+            return patch;
+        }, ct);
+
+    /// <summary>Sets the persistent <c>Boot.BootOrder</c> (BootOptionReference values, first tried first).</summary>
+    public Task SetBootOrderAsync(string systemOdataId, IReadOnlyList<string> order, CancellationToken ct = default) =>
+        PatchBootAsync(systemOdataId, system =>
+        {
+            if (system.Boot?.BootOrder is null) throw Rejected(systemOdataId, $"System {system.Id} has no Boot.BootOrder.");
+            return new Dictionary<string, object> { ["BootOrder"] = order };
+        }, ct);
+
+    /// <summary>
+    /// PATCHes the system's <c>Boot</c>: reads the system for its ETag, PATCHes with If-Match so a
+    /// concurrent change is not overwritten, and on 412 (someone changed it in between) reads and
+    /// tries once more.
+    /// </summary>
+    private async Task PatchBootAsync(string systemOdataId, Func<ComputerSystem, Dictionary<string, object>> bootPatch, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var url = Resolve(systemOdataId);
+            var read = await SendAsync(new Request(HttpMethod.Get, url), authenticate: true, ct).ConfigureAwait(false);
+            EnsureSuccess(read);
+            var system = Deserialize<ComputerSystem>(read);
+            var body = JsonSerializer.SerializeToUtf8Bytes(new { Boot = bootPatch(system) });
             var etag = read.ETag ?? system.ODataEtag;
             var response = await SendAsync(new Request(HttpMethod.Patch, url, body, IfMatch: etag), authenticate: true, ct).ConfigureAwait(false);
             if (response.Status == HttpStatusCode.PreconditionFailed && attempt == 1)

@@ -26,5 +26,8 @@ public sealed record FaultSettings
     /// <summary>Reject every credential and token with 401, as a BMC whose password was changed would.</summary>
     public bool FailAuth { get; init; }
 
+    /// <summary>Show Boot.BootOrder but answer a PATCH of it with 400 PropertyNotWritable, as firmware that takes a new order only in its setup menu does.</summary>
+    public bool ReadOnlyBootOrder { get; init; }
+
     internal bool IsNone => this == None;
 }

@@ -15,6 +15,7 @@ public sealed class LabSystem
     private readonly ILogger logger;
     private LabPowerState powerState = LabPowerState.Off;
     private BootOverride boot;
+    private IReadOnlyList<string> bootOrder;
     private string assetTag = "";
     private string? lastBootSource;
     private int powerOnCount;
@@ -28,6 +29,8 @@ public sealed class LabSystem
     {
         this.bmc = bmc;
         boot = BootOverride.Default with { Mode = bootMode };
+        BootOptions = LabBootOptions.For(facts);
+        bootOrder = BootOptions.Select(o => o.Reference).ToList();
         this.vmSpec = vmSpec;
         this.logger = logger;
         Id = id;
@@ -57,6 +60,12 @@ public sealed class LabSystem
 
     public string AssetTag { get { lock (bmc.Sync) return assetTag; } }
 
+    /// <summary>The firmware's boot menu (fixed).</summary>
+    public IReadOnlyList<LabBootOption> BootOptions { get; }
+
+    /// <summary>The persistent boot order (BootOptionReference values), used when no override is in force.</summary>
+    public IReadOnlyList<string> BootOrder { get { lock (bmc.Sync) return bootOrder; } }
+
     /// <summary>What the machine booted from at its latest power-on (Pxe, Hdd, ...); null before the first.</summary>
     public string? LastBootSource { get { lock (bmc.Sync) return lastBootSource; } }
 
@@ -80,9 +89,15 @@ public sealed class LabSystem
     /// <summary>True while the simulated firmware or installer runs for this system.</summary>
     public bool IsNetbooting { get { lock (bmc.Sync) return netboot is not null; } }
 
-    internal (LabPowerState Power, BootOverride Boot, string AssetTag) Snapshot()
+    internal (LabPowerState Power, BootOverride Boot, IReadOnlyList<string> BootOrder, string AssetTag) Snapshot()
     {
-        lock (bmc.Sync) return (powerState, boot, assetTag);
+        lock (bmc.Sync) return (powerState, boot, bootOrder, assetTag);
+    }
+
+    /// <summary>A new boot order; the caller checked it names each of <see cref="BootOptions"/> once.</summary>
+    public void SetBootOrder(IReadOnlyList<string> order)
+    {
+        lock (bmc.Sync) bootOrder = order.ToList();
     }
 
     public void SetBootOverride(BootOverride value)
@@ -157,7 +172,10 @@ public sealed class LabSystem
     // Both run under bmc.Sync.
     private void PowerOnNow()
     {
-        var source = boot.EffectiveSource;
+        // No override in force: the first entry of the boot order decides. A network entry that nobody
+        // answers (no simulated firmware here) times out and the firmware goes on to the disk.
+        var byOrder = boot.EffectiveSource is null;
+        var source = boot.EffectiveSource ?? (NetworkFirst() ? "Pxe" : "Hdd");
         if (boot.Enabled == "Once") boot = boot with { Enabled = "Disabled" }; // an override of "Once" is used up here
         SetPower(LabPowerState.On);
         lastBootSource = source;
@@ -165,6 +183,7 @@ public sealed class LabSystem
         if (vmSpec is null)
         {
             if (source == "Pxe" && Firmware is { } firmware) StartNetboot(firmware);
+            else if (source == "Pxe" && byOrder) lastBootSource = "Hdd";
             return;
         }
 
@@ -224,6 +243,10 @@ public sealed class LabSystem
             }
         });
     }
+
+    // Under bmc.Sync.
+    private bool NetworkFirst() =>
+        bootOrder.Select(r => BootOptions.FirstOrDefault(o => o.Reference == r)).FirstOrDefault(o => o is not null)?.IsNetwork == true;
 
     private void PowerOffNow()
     {

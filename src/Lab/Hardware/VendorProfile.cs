@@ -26,6 +26,8 @@ public sealed record VendorProfile
     public bool RequiresIfMatch { get; init; }
     /// <summary>Quirk: only the older SimpleStorage resource, no Storage/Drives.</summary>
     public bool SimpleStorageOnly { get; init; }
+    /// <summary>Systems show Boot.BootOrder and BootOptions and accept a new order (older firmware does not: the order is only in its own setup menu).</summary>
+    public bool BootOrder { get; init; } = true;
     /// <summary>Quirk: time between a Reset request and the PowerState change.</summary>
     public TimeSpan ResetDelay { get; init; }
     /// <summary>EventService offers a ServerSentEventUri stream (others only have the EventService resource).</summary>

@@ -34,14 +34,14 @@ public static class VendorProfiles
         BmcOui = "08:94:ef", ResetTypes = AllResets, HostNamePrefix = "XCC-", ServerSentEvents = true,
     };
 
-    /// <summary>Older firmware: SimpleStorage only, MACs without separators in the credential list.</summary>
+    /// <summary>Older firmware: SimpleStorage only, no BootOrder/BootOptions over Redfish, MACs without separators in the credential list.</summary>
     public static readonly VendorProfile Supermicro = new()
     {
         Name = "supermicro", Vendor = "Supermicro", Product = "Supermicro Redfish Service", ManagerModel = "ASPEED AST2500",
         FirmwareVersion = "01.73.12", ManagerId = "1", SystemId = "1", DefaultUsername = "ADMIN", SerialPattern = "S###########X",
         Models = ["SYS-1029U-TRT", "SYS-2029U-TR4", "AS-1124US-TNRP", "SYS-6019P-WTR"],
         BmcOui = "3c:ec:ef", ResetTypes = ["On", "ForceOff", "GracefulShutdown", "GracefulRestart", "ForceRestart", "Nmi", "ForceOn"],
-        SimpleStorageOnly = true, CsvMacStyle = "bare", HostNamePrefix = "SMC",
+        SimpleStorageOnly = true, BootOrder = false, CsvMacStyle = "bare", HostNamePrefix = "SMC",
     };
 
     /// <summary>GPU-heavy boxes whose BMC takes seconds to act on a Reset.</summary>

@@ -15,6 +15,6 @@ public sealed record BootOverride(string Target, string Enabled, string Mode)
     public static readonly IReadOnlyList<string> EnabledValues = ["Disabled", "Once", "Continuous"];
     public static readonly IReadOnlyList<string> Modes = ["Legacy", "UEFI"];
 
-    /// <summary>Where the machine boots from at its next power-on (no override = its local disk).</summary>
-    internal string EffectiveSource => Enabled == "Disabled" || Target == "None" ? "Hdd" : Target;
+    /// <summary>Where the override sends the next power-on; null when none is in force (the boot order decides).</summary>
+    internal string? EffectiveSource => Enabled == "Disabled" || Target == "None" ? null : Target;
 }

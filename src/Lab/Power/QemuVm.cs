@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Portal.Lab.Power;
 
 /// <summary>What QEMU needs to boot one lab machine.</summary>
+/// <param name="NetworkBoot">The network comes first (a one-time PXE override, or a boot order that starts with the NIC); otherwise the disk does.</param>
 /// <param name="DiskImage">The "installed system" every VM boots from its disk (read-only); null = no disk.</param>
 /// <param name="Uefi">OVMF to boot with (Redfish boot mode UEFI); null = SeaBIOS (Legacy).</param>
 /// <param name="Tap">A tap device to attach the NIC to (a real network with a real DHCP server); null = QEMU user networking.</param>
@@ -51,14 +52,15 @@ internal sealed class QemuVm
         // On a tap the network's own DHCP server says where to boot, as on a real network; on QEMU's user
         // network its built-in DHCP hands iPXE the boot URL.
         var netdev = spec.Tap is { } tap ? $"tap,id=n0,ifname={Escape(tap)},script=no,downscript=no" : "user,id=n0";
-        if (spec.Tap is null && spec.NetworkBoot && !string.IsNullOrEmpty(spec.NetbootUrl)) netdev += ",bootfile=" + Escape(spec.NetbootUrl);
+        if (spec.Tap is null && !string.IsNullOrEmpty(spec.NetbootUrl)) netdev += ",bootfile=" + Escape(spec.NetbootUrl);
         // UEFI on a tap network-boots with OVMF's own PXE (DHCP, then ipxe.efi over TFTP), as a server's
         // firmware does: its NIC carries no iPXE ROM.
         var firmwarePxe = spec.Tap is not null && spec.Uefi is not null && spec.NetworkBoot;
-        // Network boot: the NIC's iPXE option ROM comes first, the disk after it, so iPXE's `exit`
-        // (Portal's local-boot answer) goes on to the disk. Otherwise the NIC gets no option ROM and
-        // only the disk can boot; without a disk nothing can, as on a real machine with an empty one.
-        var nic = $"virtio-net-pci,netdev=n0,mac={spec.Mac}" + (firmwarePxe ? ",bootindex=1,romfile=" : spec.NetworkBoot ? ",bootindex=1" : ",romfile=");
+        // The system's boot order (or a one-time override) becomes QEMU's bootindex, which SeaBIOS and
+        // OVMF follow at each start: network first puts the NIC's iPXE ROM before the disk, so iPXE's
+        // `exit` (Portal's local-boot answer) goes on to the disk; disk first starts the installed
+        // system without touching the network, and only an empty disk falls back to the NIC.
+        var nic = $"virtio-net-pci,netdev=n0,mac={spec.Mac},bootindex={(spec.NetworkBoot ? 1 : 2)}" + (firmwarePxe ? ",romfile=" : "");
         var smbios = $"type=1,serial={Escape(spec.Serial)},uuid={spec.Uuid:D},manufacturer={Escape(spec.Manufacturer)},product={Escape(spec.Product)}";
         var args = new List<string>
         {
@@ -67,7 +69,7 @@ internal sealed class QemuVm
         };
         if (spec.DiskImage is { } disk)
         {
-            args.AddRange(["-drive", $"file={Escape(disk)},format=raw,if=none,id=disk0,readonly=on", "-device", "virtio-blk-pci,drive=disk0,bootindex=2"]);
+            args.AddRange(["-drive", $"file={Escape(disk)},format=raw,if=none,id=disk0,readonly=on", "-device", $"virtio-blk-pci,drive=disk0,bootindex={(spec.NetworkBoot ? 2 : 1)}"]);
         }
         if (spec.Uefi is { } uefi)
         {

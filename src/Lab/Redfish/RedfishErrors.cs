@@ -70,6 +70,10 @@ internal static class RedfishErrors
         Error(400, "PropertyValueTypeError", $"The value '{value}' for the property '{property}' is of a different type than the property can accept.",
             "Correct the value for the property in the request body and resubmit the request if the operation failed.", value, property);
 
+    public static RedfishReply PropertyValueFormatError(string value, string property) =>
+        Error(400, "PropertyValueFormatError", $"The value '{value}' for the property '{property}' is of a different format than the property can accept.",
+            "Correct the value for the property in the request body and resubmit the request if the operation failed.", value, property);
+
     public static RedfishReply PropertyUnknown(string property) =>
         Error(400, "PropertyUnknown", $"The property '{property}' is not in the list of valid properties for the resource.",
             "Remove the unknown property from the request body and resubmit the request if the operation failed.", property);

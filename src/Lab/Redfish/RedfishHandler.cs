@@ -145,6 +145,8 @@ internal sealed class RedfishHandler(LabOptions options, CancellationToken stopp
             ["Processors", var id] => Read(method, path, SystemResources.Processor(system, id)),
             ["Memory"] => Read(method, path, SystemResources.Memory(system)),
             ["Memory", var id] => Read(method, path, SystemResources.Dimm(system, id)),
+            ["BootOptions"] when system.Bmc.Profile.BootOrder => Read(method, path, SystemResources.BootOptions(system)),
+            ["BootOptions", var id] when system.Bmc.Profile.BootOrder => Read(method, path, SystemResources.BootOption(system, id)),
             ["EthernetInterfaces"] => Read(method, path, SystemResources.EthernetInterfaces(system)),
             ["EthernetInterfaces", var id] => Read(method, path, SystemResources.EthernetInterface(system, id)),
             ["Storage"] when storage => Read(method, path, SystemResources.Storage(system)),
@@ -253,6 +255,7 @@ internal sealed class RedfishHandler(LabOptions options, CancellationToken stopp
 
         // Validate the whole request before changing anything: PATCH is all or nothing here.
         var bootChanges = new List<Func<BootOverride, BootOverride>>();
+        IReadOnlyList<string>? bootOrder = null;
         string? assetTag = null;
         foreach (var (name, value) in body)
         {
@@ -262,6 +265,13 @@ internal sealed class RedfishHandler(LabOptions options, CancellationToken stopp
                     if (value is not JsonObject b) return PropertyValueTypeError(value?.ToJsonString() ?? "null", "Boot");
                     foreach (var (field, fieldValue) in b)
                     {
+                        if (field == "BootOrder" && system.Bmc.Profile.BootOrder)
+                        {
+                            if (system.Bmc.Faults.ReadOnlyBootOrder) return PropertyNotWritable("Boot/BootOrder");
+                            if (ValidBootOrder(system, fieldValue, out var error) is not { } order) return error!;
+                            bootOrder = order;
+                            continue;
+                        }
                         var allowed = field switch
                         {
                             "BootSourceOverrideTarget" => BootOverride.Targets,
@@ -309,9 +319,29 @@ internal sealed class RedfishHandler(LabOptions options, CancellationToken stopp
                 return PreconditionFailed();
             }
             if (bootChanges.Count > 0) system.SetBootOverride(bootChanges.Aggregate(system.Boot, (b, change) => change(b)));
+            if (bootOrder is not null) system.SetBootOrder(bootOrder);
             if (assetTag is not null) system.SetAssetTag(assetTag);
             return RedfishReply.Ok(SystemResources.System(system));
         }
+    }
+
+    /// <summary>A new BootOrder names every boot option of the system exactly once, as firmware keeps them.</summary>
+    private static IReadOnlyList<string>? ValidBootOrder(LabSystem system, JsonNode? value, out RedfishReply? error)
+    {
+        error = null;
+        var text = value?.ToJsonString() ?? "null";
+        if (value is not JsonArray items || items.Any(i => i is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
+        {
+            error = PropertyValueTypeError(text, "BootOrder");
+            return null;
+        }
+        var order = items.Select(i => i!.GetValue<string>()).ToList();
+        var known = system.BootOptions.Select(o => o.Reference).ToList();
+        if (order.FirstOrDefault(r => !known.Contains(r)) is { } unknown)
+            error = PropertyValueNotInList(unknown, "BootOrder");
+        else if (order.Count != known.Count || order.Distinct().Count() != order.Count)
+            error = PropertyValueFormatError(text, "BootOrder");
+        return error is null ? order : null;
     }
 
     public static string ETagOf(JsonNode body) => ETagOf(JsonSerializer.SerializeToUtf8Bytes(body));

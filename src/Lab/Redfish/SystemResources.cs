@@ -15,7 +15,7 @@ internal static class SystemResources
     public static JsonObject System(LabSystem s)
     {
         var f = s.Facts;
-        var (power, boot, assetTag) = s.Snapshot();
+        var (power, boot, bootOrder, assetTag) = s.Snapshot();
         var uri = s.RedfishPath;
         var o = Resource(uri, "#ComputerSystem.v1_20_0.ComputerSystem", s.Id, "System");
         o["SystemType"] = "Physical";
@@ -50,6 +50,11 @@ internal static class SystemResources
             ["BootSourceOverrideMode"] = boot.Mode,
             ["BootSourceOverrideMode@Redfish.AllowableValues"] = Strings(BootOverride.Modes),
         };
+        if (s.Bmc.Profile.BootOrder)
+        {
+            o["Boot"]!["BootOrder"] = Strings(bootOrder);
+            o["Boot"]!["BootOptions"] = Link($"{uri}/BootOptions");
+        }
         o["Processors"] = Link($"{uri}/Processors");
         o["Memory"] = Link($"{uri}/Memory");
         o["EthernetInterfaces"] = Link($"{uri}/EthernetInterfaces");
@@ -74,6 +79,23 @@ internal static class SystemResources
                 ["ResetType@Redfish.AllowableValues"] = Strings(s.Bmc.Profile.ResetTypes),
             },
         };
+        return o;
+    }
+
+    public static JsonObject BootOptions(LabSystem s) =>
+        Collection($"{s.RedfishPath}/BootOptions", "BootOptionCollection", "Boot Options",
+            s.BootOptions.Select(b => $"{s.RedfishPath}/BootOptions/{b.Reference}"));
+
+    // Like many BMCs, no Alias: what an entry is shows in its UEFI device path and name only.
+    public static JsonObject? BootOption(LabSystem s, string id)
+    {
+        var b = s.BootOptions.FirstOrDefault(x => x.Reference == id);
+        if (b is null) return null;
+        var o = Resource($"{s.RedfishPath}/BootOptions/{id}", "#BootOption.v1_0_4.BootOption", id, b.DisplayName);
+        o["BootOptionReference"] = b.Reference;
+        o["DisplayName"] = b.DisplayName;
+        o["UefiDevicePath"] = b.UefiDevicePath;
+        o["BootOptionEnabled"] = true;
         return o;
     }
 

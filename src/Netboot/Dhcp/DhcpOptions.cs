@@ -49,6 +49,14 @@ public sealed class DhcpOptions
     /// <summary>MAC prefixes (e.g. 52:54:00 or 52:54:00:12) that are not the Portal's business: never answered.</summary>
     public List<string> IgnoreMacPrefixes { get; set; } = [];
 
+    /// <summary>
+    /// Requests that are not the Portal's business, by what they carry rather than their MAC: each entry
+    /// "kind:value" becomes a dnsmasq tag that is never answered (dhcp-ignore). Kinds: vendor-class and
+    /// user-class (options 60 and 77, substring match), client-arch (option 93, a number), circuit-id and
+    /// remote-id (a relay's option 82: the switch port or the switch). See <see cref="DnsmasqIgnoreTags"/>.
+    /// </summary>
+    public List<string> IgnoreTags { get; set; } = [];
+
     /// <summary>Where Debian's ipxe package puts undionly.kpxe, ipxe.efi and snponly.efi.</summary>
     public string IpxeDirectory { get; set; } = "/usr/lib/ipxe";
 

@@ -41,6 +41,8 @@ public static class DnsmasqConfig
             problems.Add($"Netboot:Dhcp:ProxySubnet '{subnet}' is not an IPv4 network address (e.g. 10.0.0.0).");
         foreach (var prefix in o.IgnoreMacPrefixes.Where(p => MacPattern(p) is null))
             problems.Add($"Netboot:Dhcp:IgnoreMacPrefixes has '{prefix}', which is not 1 to 5 hex bytes (e.g. 52:54:00).");
+        foreach (var entry in o.IgnoreTags.Where(t => DnsmasqIgnoreTags.Problem(t) is not null))
+            problems.Add($"Netboot:Dhcp:IgnoreTags has '{entry}': {DnsmasqIgnoreTags.Problem(entry)}");
         return problems;
     }
 
@@ -117,6 +119,12 @@ public static class DnsmasqConfig
             c.AppendLine();
             c.AppendLine("# Machines that are not Portal's business: never answered.");
             foreach (var prefix in o.IgnoreMacPrefixes) c.AppendLine($"dhcp-host={MacPattern(prefix)},ignore");
+        }
+        if (o.IgnoreTags.Count > 0)
+        {
+            c.AppendLine();
+            c.AppendLine("# Requests that are not Portal's business by what they carry: each rule sets a tag, and a tagged request is never answered.");
+            foreach (var line in DnsmasqIgnoreTags.Lines(o.IgnoreTags)) c.AppendLine(line);
         }
         return c.ToString();
     }

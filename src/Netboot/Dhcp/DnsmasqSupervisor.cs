@@ -202,7 +202,7 @@ public sealed class DnsmasqSupervisor(
     private static DhcpOptions With(DhcpOptions o, DhcpMode mode) => new()
     {
         Mode = mode, Interface = o.Interface, RangeStart = o.RangeStart, RangeEnd = o.RangeEnd, Netmask = o.Netmask, LeaseTime = o.LeaseTime,
-        Router = o.Router, DnsServers = o.DnsServers, ProxySubnet = o.ProxySubnet, IgnoreMacPrefixes = o.IgnoreMacPrefixes,
+        Router = o.Router, DnsServers = o.DnsServers, ProxySubnet = o.ProxySubnet, IgnoreMacPrefixes = o.IgnoreMacPrefixes, IgnoreTags = o.IgnoreTags,
         IpxeDirectory = o.IpxeDirectory, DnsmasqPath = o.DnsmasqPath, StateDirectory = o.StateDirectory,
     };
 }

@@ -29,6 +29,7 @@ internal sealed class OsProfileEditor(AppDbContext db, TimeProvider clock)
             profile.SetRestartAfterInstall(input.RestartAfterInstall, now);
             profile.SetTokenBoundToAddress(input.TokenBoundToAddress, now);
             profile.SetFailOnPlatformMismatch(input.FailOnPlatformMismatch, now);
+            profile.SetDiskFirstBootOrder(input.SetsDiskFirstBootOrder, now);
         }
         catch (ArgumentException e)
         {

@@ -17,6 +17,7 @@ internal sealed class OsProfileInput : IValidatableObject
     public bool RestartAfterInstall { get; set; }
     public bool TokenBoundToAddress { get; set; } = true;
     public bool FailOnPlatformMismatch { get; set; }
+    public bool SetsDiskFirstBootOrder { get; set; } = true;
 
     public IReadOnlyList<string> Initrds => InitrdUrls.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
@@ -25,6 +26,7 @@ internal sealed class OsProfileInput : IValidatableObject
         Name = p.Name, Kind = p.InstallerKind, KernelUrl = p.KernelUrl, InitrdUrls = string.Join("\n", p.InitrdUrls),
         KernelArgs = p.KernelArgs, TemplateName = p.TemplateName, RestartAfterInstall = p.RestartAfterInstall,
         TokenBoundToAddress = p.TokenBoundToAddress, FailOnPlatformMismatch = p.FailOnPlatformMismatch,
+        SetsDiskFirstBootOrder = p.SetsDiskFirstBootOrder,
         Parameters = string.Join("\n", p.DefaultParameters.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
     };
 

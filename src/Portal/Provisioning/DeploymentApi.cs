@@ -47,7 +47,7 @@ internal static class DeploymentApi
     public sealed record BatchStartResponse(int Started, int Failed, IReadOnlyList<MachineStartResult> Results);
 
     public sealed record OsProfileResponse(long Id, string Name, string InstallerKind, string KernelUrl, IReadOnlyList<string> InitrdUrls, string KernelArgs,
-        string TemplateName, IReadOnlyDictionary<string, string> DefaultParameters, bool BuiltIn);
+        string TemplateName, IReadOnlyDictionary<string, string> DefaultParameters, bool BuiltIn, bool SetsDiskFirstBootOrder);
 
     public static void MapDeploymentApi(this WebApplication app)
     {
@@ -127,9 +127,9 @@ internal static class DeploymentApi
 
         api.MapGet("/os-profiles", async Task<Ok<List<OsProfileResponse>>> (AppDbContext db) =>
                 TypedResults.Ok((await db.OsProfiles.AsNoTracking().OrderBy(p => p.Name).ToListAsync())
-                    .Select(p => new OsProfileResponse(p.Id, p.Name, p.InstallerKind.ToString(), p.KernelUrl, p.InitrdUrls, p.KernelArgs, p.TemplateName, p.DefaultParameters, p.BuiltIn))
+                    .Select(p => new OsProfileResponse(p.Id, p.Name, p.InstallerKind.ToString(), p.KernelUrl, p.InitrdUrls, p.KernelArgs, p.TemplateName, p.DefaultParameters, p.BuiltIn, p.SetsDiskFirstBootOrder))
                     .ToList()))
-            .WithName("ListOsProfiles").WithSummary("What can be installed: each profile's installer, kernel and initrds, template and default parameters (which a deployment's parameters override).");
+            .WithName("ListOsProfiles").WithSummary("What can be installed: each profile's installer, kernel and initrds, template and default parameters (which a deployment's parameters override), and whether a run sets a disk-first boot order on UEFI machines.");
     }
 
     private static async Task<Results<Created<DeploymentSummary>, Ok<BatchStartResponse>, BadRequest<ApiProblem>, NotFound<ApiProblem>, Conflict<ApiProblem>, JsonHttpResult<ApiProblem>>> StartAsync(

@@ -50,8 +50,9 @@ public sealed class ProvisioningWorkflowTests : IAsyncLifetime
         Assert.Equal(DeploymentState.Finished, deployment.State);
         Assert.Equal(MachineState.Deployed, deployment.Machine!.State);
         var steps = deployment.Events.OrderBy(e => e.Id).Where(e => e.Kind == DeploymentEventKind.Step).Select(e => e.Phase).ToList();
-        Assert.Equal(["started", "queued", "power-off", "set-pxe-override", "power-on", "wait-for-script-fetch", "wait-for-config-fetch", "wait-for-installer-done", "clear-override", "deployed"], steps);
+        Assert.Equal(["started", "queued", "power-off", "set-pxe-override", "power-on", "wait-for-script-fetch", "wait-for-config-fetch", "wait-for-installer-done", "clear-override", "clear-override", "deployed"], steps);
         Assert.Contains(deployment.Events, e => e.Phase == "clear-override" && e.Message.Contains("Cleared the boot override (Pxe, Once)"));
+        Assert.Contains(deployment.Events, e => e.Phase == "clear-override" && e.Message.StartsWith("Boot order set to disk first"));
         Assert.Equal(2, await host.WithDbAsync(db => db.PowerOperations.CountAsync(o => o.MachineId == deployment.MachineId)));
     }
 

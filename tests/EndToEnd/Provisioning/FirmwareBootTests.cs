@@ -17,7 +17,8 @@ namespace Portal.EndToEnd.Provisioning;
 /// Lab VMs on both firmwares against the real Portal: the lab's second VM boots SeaBIOS (Redfish
 /// boot mode Legacy) and is provisioned to Deployed, then starts its installed system from disk;
 /// a UEFI VM the Portal does not know is told to boot locally and reaches its disk at once,
-/// instead of hanging in the firmware's network boot entries. (The first VM, on OVMF, is
+/// instead of hanging in the firmware's network boot entries; a UEFI VM the Portal provisioned gets a
+/// disk-first boot order, so its reboots go to the disk with no network request at all. (The first VM, on OVMF, is
 /// provisioned through the browser in <see cref="ProvisioningFlowTests"/>.)
 /// </summary>
 [Collection(VmCollection.Name)]
@@ -63,6 +64,58 @@ public sealed class FirmwareBootTests(NetbootingPortal portal, ITestOutputHelper
     }
 
     [QemuFact]
+    public async Task AUefiVmGetsADiskFirstBootOrderSoItsRebootsStartTheDiskWithoutAnyNetworkRequest()
+    {
+        await using var lab = await StartLabAsync("127.0.163.1", vms: 1, seed: 14);
+        var system = lab.Bmcs[0].Systems[0];
+        Assert.Equal("UEFI", system.Boot.Mode);
+        try
+        {
+            var machineId = await portal.OnboardAsync(lab.Bmcs[0]);
+            var deploymentId = await ProvisionAsync(machineId, "uefi-node.lab");
+
+            await Eventually.TrueAsync(async () => await StepAsync(deploymentId) is ProvisioningStep.Deployed or ProvisioningStep.Failed,
+                "the UEFI VM's run to end", TimeSpan.FromMinutes(3));
+            Assert.Equal(ProvisioningStep.Deployed, await StepAsync(deploymentId));
+            Assert.Equal("Boot0003", system.BootOrder[0]);
+            Assert.True(await portal.WithDbAsync(db => db.DeploymentEvents.AnyAsync(e => e.DeploymentId == deploymentId && e.Message.StartsWith("Boot order set to disk first"))));
+
+            // The run's own restart, then one more: each start of OVMF goes to the disk; iPXE never
+            // runs, so no DHCP and no request reaches the Portal (it would have answered `exit`).
+            await Eventually.TrueAsync(() => SinceLastPowerOn(system).Contains(InstalledSystemRunning), "the installed system to start from disk", TimeSpan.FromMinutes(2));
+            AssertNoNetworkBoot(SinceLastPowerOn(system));
+            var powerOns = system.PowerOnCount;
+            system.Reset("ForceRestart");
+            Assert.Equal(powerOns + 1, system.PowerOnCount);
+            await Eventually.TrueAsync(() => SinceLastPowerOn(system).Contains(InstalledSystemRunning), "the rebooted VM to start its disk", TimeSpan.FromSeconds(90));
+            AssertNoNetworkBoot(SinceLastPowerOn(system));
+            Assert.Equal("Hdd", system.LastBootSource);
+        }
+        catch
+        {
+            output.WriteLine("VM console:\n" + Tail(ConsoleOf(system)));
+            throw;
+        }
+    }
+
+    private static void AssertNoNetworkBoot(string console)
+    {
+        Assert.DoesNotContain("boot.ipxe", console);
+        Assert.DoesNotContain("Portal: booting from local disk", console);
+        Assert.DoesNotContain("Start PXE over", console);
+        Assert.DoesNotContain("Start HTTP Boot", console);
+    }
+
+    // The console after the lab's latest "--- … power on: <QEMU command line>" line (which names the boot URL itself).
+    private static string SinceLastPowerOn(LabSystem system)
+    {
+        var console = ConsoleOf(system);
+        var header = console.LastIndexOf("--- 20", StringComparison.Ordinal);
+        var end = header < 0 ? -1 : console.IndexOf('\n', header);
+        return header < 0 ? "" : end < 0 ? "" : console[(end + 1)..];
+    }
+
+    [QemuFact]
     public async Task AUefiVmThePortalDoesNotKnowIsToldToBootLocallyAndReachesItsDiskWithoutHanging()
     {
         await using var lab = await StartLabAsync("127.0.162.1", vms: 1);
@@ -92,9 +145,10 @@ public sealed class FirmwareBootTests(NetbootingPortal portal, ITestOutputHelper
         }
     }
 
-    private Task<LabFleet> StartLabAsync(string firstAddress, int vms) => LabFleet.StartAsync(new LabOptions
+    // Each test its own seed: a machine one test onboards must stay a stranger to another (the Portal is shared).
+    private Task<LabFleet> StartLabAsync(string firstAddress, int vms, int seed = 13) => LabFleet.StartAsync(new LabOptions
     {
-        BmcCount = vms, Profiles = ["dell"], VmBackedCount = vms, FirstAddress = firstAddress, Seed = 13,
+        BmcCount = vms, Profiles = ["dell"], VmBackedCount = vms, FirstAddress = firstAddress, Seed = seed,
         NetbootUrl = $"http://10.0.2.2:{new Uri(portal.BaseUrl).Port}/boot.ipxe", VmDiskImage = portal.DiskImage,
     });
 

@@ -96,6 +96,41 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// OVMF's own UEFI HTTP boot: the Portal's dnsmasq ignores OVMF's PXE requests by their vendor class
+    /// (an IgnoreTags rule; iPXE's own requests carry another UNDI version and are still answered), so
+    /// OVMF goes on to its HTTPv4 entry, asks as "HTTPClient", is sent ipxe.efi over HTTP from the Portal,
+    /// and iPXE goes on as with PXE.
+    /// </summary>
+    [NetnsFact]
+    public async Task AUefiVmBootsThroughUefiHttpBootWhenItsPxeIsNotAnswered()
+    {
+        await using var network = await PxeNetwork.CreateAsync(taps: 1);
+        try
+        {
+            await network.StartPortalAsync(labVms: 1, new Dictionary<string, string>
+            {
+                ["Netboot:Dhcp:Mode"] = "Full", ["Netboot:Dhcp:RangeStart"] = "10.77.0.100", ["Netboot:Dhcp:RangeEnd"] = "10.77.0.150",
+                ["Netboot:Dhcp:IgnoreTags:0"] = "vendor-class:PXEClient:Arch:00007:UNDI:003000",
+            });
+            var machines = await network.DiscoverLabAsync(bmcs: 1);
+            var run = await network.ProvisionAsync(machines[0], "uefi-http.lab");
+            var finished = await network.WaitUntilDeployedOrFailedAsync(run, ToDeployed);
+            Assert.True(finished.GetProperty("step").GetString() == "Deployed", $"run {run}: {finished}");
+            Assert.Contains("platform=efi", await ScriptEventAsync(network, run));
+
+            // OVMF asked as an HTTP boot client and ipxe.efi came over HTTP from the Portal, never over TFTP
+            // (dnsmasq's lines, in the Portal's log).
+            Assert.Contains("HTTPClient", network.Output);
+            Assert.DoesNotContain("sent /usr/lib/ipxe/ipxe.efi", network.Output);
+        }
+        catch
+        {
+            Dump(network);
+            throw;
+        }
+    }
+
     /// <summary>A machine Portal has never heard of: its iPXE is told to boot locally, and the Portal keeps a sighting.</summary>
     private async Task AStrangerBootsItsLocalDiskAndIsSightedAsync(PxeNetwork network)
     {

@@ -30,13 +30,13 @@ public sealed class VmArgumentsTests
     }
 
     [Fact]
-    public void WithoutANetworkBootTheNicHasNoBootRomAndNoBootFileSoOnlyTheDiskBoots()
+    public void ADiskFirstBootPutsTheDiskBeforeTheNicSoTheNetworkIsOnlyAFallback()
     {
         var args = string.Join(' ', QemuVm.Arguments(Spec(networkBoot: false, uefi: Ovmf)));
 
-        Assert.Contains("virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01,romfile=", args);
-        Assert.DoesNotContain("bootfile=", args);
-        Assert.Contains("bootindex=2", args);
+        Assert.Contains("virtio-blk-pci,drive=disk0,bootindex=1", args);
+        Assert.Contains("virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01,bootindex=2", args);
+        Assert.DoesNotContain("romfile=", args);
     }
 
     [Fact]

@@ -11,6 +11,7 @@ public sealed class DnsmasqConfigTests
     {
         Mode = DhcpMode.Full, Interface = "br-prov", RangeStart = "10.20.0.100", RangeEnd = "10.20.0.200",
         Router = "10.20.0.1", DnsServers = ["10.20.0.2", "10.20.0.3"], IgnoreMacPrefixes = ["52:54:00", "AA-BB-CC-DD"],
+        IgnoreTags = ["vendor-class:Cisco Systems Inc. IP Phone", "client-arch:11", "circuit-id:ge-0/0/12"],
     };
 
     [Fact]
@@ -39,6 +40,7 @@ public sealed class DnsmasqConfigTests
         var problems = DnsmasqConfig.Problems(new DhcpOptions
         {
             Mode = DhcpMode.Full, RangeStart = "10.0.0.300", Router = "gateway", DnsServers = ["1.1.1"], IgnoreMacPrefixes = ["zz:00"], LeaseTime = "12 h",
+            IgnoreTags = ["phones", "client-arch:x86", "user-class:a,b"],
         });
         Assert.Equal(
         [
@@ -48,6 +50,9 @@ public sealed class DnsmasqConfigTests
             "Netboot:Dhcp:DnsServers has '1.1.1', which is not an IPv4 address.",
             "Netboot:Dhcp:LeaseTime '12 h' is not a dnsmasq lease time (e.g. 12h, 30m, infinite).",
             "Netboot:Dhcp:IgnoreMacPrefixes has 'zz:00', which is not 1 to 5 hex bytes (e.g. 52:54:00).",
+            "Netboot:Dhcp:IgnoreTags has 'phones': write kind:value with a kind of vendor-class, user-class, client-arch, circuit-id, remote-id (e.g. vendor-class:Cisco).",
+            "Netboot:Dhcp:IgnoreTags has 'client-arch:x86': a client-arch is a number from 0 to 65535 (RFC 4578: 0 BIOS, 7 and 9 x86-64 UEFI, 11 arm64 UEFI, 16 x86-64 UEFI HTTP).",
+            "Netboot:Dhcp:IgnoreTags has 'user-class:a,b': the value may not hold commas, '#', quotes, backslashes or characters outside printable ASCII.",
         ], problems);
         Assert.Throws<ArgumentException>(() => DnsmasqConfig.Render(new DnsmasqInputs(new DhcpOptions { Mode = DhcpMode.Full, Interface = "br0" }, Portal, "/l", null)));
     }
@@ -66,4 +71,44 @@ public sealed class DnsmasqConfigTests
     [InlineData("5", null)]
     [InlineData("52:54:00:11:22:33", null)]
     public void MacPrefixesBecomeDnsmasqWildcards(string prefix, string? pattern) => Assert.Equal(pattern, DnsmasqConfig.MacPattern(prefix));
+}
+
+/// <summary>dnsmasq itself reads what the Portal writes (its --test syntax check), where dnsmasq is installed.</summary>
+public sealed class DnsmasqAcceptsConfigTests
+{
+    [DnsmasqFact]
+    public async Task DnsmasqAcceptsAFullConfigurationWithEveryKindOfIgnoreRule()
+    {
+        var options = new DhcpOptions
+        {
+            Mode = DhcpMode.Full, Interface = "br-prov", RangeStart = "10.20.0.100", RangeEnd = "10.20.0.200", IgnoreMacPrefixes = ["52:54:00"],
+            IgnoreTags = ["vendor-class:Cisco Systems Inc. IP Phone", "user-class:no-portal", "client-arch:11", "circuit-id:ge-0/0/12", "remote-id:leaf-7"],
+        };
+        var path = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(path, DnsmasqConfig.Render(new DnsmasqInputs(options, new PortalUrls("http://10.20.0.1:5080"), "/tmp/dnsmasq-test.leases", null)));
+            var psi = new System.Diagnostics.ProcessStartInfo(DnsmasqFactAttribute.Path!, ["--test", $"--conf-file={path}"]) { RedirectStandardError = true, RedirectStandardOutput = true };
+            using var dnsmasq = System.Diagnostics.Process.Start(psi)!;
+            var said = await dnsmasq.StandardError.ReadToEndAsync() + await dnsmasq.StandardOutput.ReadToEndAsync();
+            await dnsmasq.WaitForExitAsync();
+            Assert.True(dnsmasq.ExitCode == 0, said);
+            Assert.Contains("syntax check OK", said);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
+
+/// <summary>A fact that runs dnsmasq; skipped with the reason when it is not installed (scripts/prereqs.sh test installs it).</summary>
+public sealed class DnsmasqFactAttribute : FactAttribute
+{
+    public static readonly string? Path = new[] { "/usr/sbin/dnsmasq", "/usr/bin/dnsmasq" }.FirstOrDefault(File.Exists);
+
+    public DnsmasqFactAttribute()
+    {
+        if (Path is null) Skip = "dnsmasq is not installed (apt-get install dnsmasq), so its own syntax check of the rendered configuration cannot run.";
+    }
 }

@@ -54,6 +54,8 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
         Fresh.Dispatch(() => edit.Find("#restart-after-install input[type=checkbox], input#restart-after-install").Change(true));
         Assert.Contains("installers that change address mid-install", edit.Find("#token-bound-help").TextContent);
         Fresh.Dispatch(() => edit.Find("#token-bound-to-address input[type=checkbox], input#token-bound-to-address").Change(false));
+        Assert.True(edit.Find("#disk-first-boot-order input[type=checkbox], input#disk-first-boot-order").HasAttribute("checked")); // on by default
+        Fresh.Dispatch(() => edit.Find("#disk-first-boot-order input[type=checkbox], input#disk-first-boot-order").Change(false));
         Fresh.Dispatch(() => edit.Find("form").Submit());
 
         edit.WaitForAssertion(() => Assert.Equal("/admin/os-profiles", Path));
@@ -63,6 +65,7 @@ public sealed class NetbootAdminTests(PortalFactory portal) : ComponentTest(port
         Assert.Equal("yes", profile.DefaultParameters["extra"]);
         Assert.True(profile.RestartAfterInstall);
         Assert.False(profile.TokenBoundToAddress);
+        Assert.False(profile.SetsDiskFirstBootOrder);
         Assert.True(await Portal.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "os-profile.updated" && e.TargetId == id.ToString())));
         var again = Render<OsProfileEditPage>(p => p.Add(x => x.Id, id));
         again.WaitForAssertion(() => Assert.Equal("console=ttyS0 panic=10 quiet", again.Find("#args").GetAttribute("value")));

@@ -228,6 +228,7 @@ public sealed class DeploymentApiTests(ProvisioningFactory factory)
 
         var lab = profiles.EnumerateArray().Single(p => p.GetProperty("name").GetString() == "Lab installer");
         Assert.Equal("1", lab.GetProperty("defaultParameters").GetProperty("install_seconds").GetString());
+        Assert.True(lab.GetProperty("setsDiskFirstBootOrder").GetBoolean());
         foreach (var path in new[] { "/api/v1/deployments", "/api/v1/deployments/{id}", "/api/v1/deployments/{id}/cancel", "/api/v1/deployments/{id}/retry", "/api/v1/os-profiles" })
             Assert.Contains($"\"{path}\"", doc);
         foreach (var name in new[] { "StartDeployment", "ListDeployments", "GetDeployment", "CancelDeployment", "RetryDeployment", "ListOsProfiles" })

@@ -86,6 +86,25 @@ public sealed class BmcSteps(IServiceScopeFactory scopes, BmcSessions sessions, 
             return $"Cleared the boot override ({boot.BootSourceOverrideTarget}, {boot.BootSourceOverrideEnabled}); the machine boots from its disk";
         }, ct);
 
+    /// <summary>
+    /// A persistent disk-first <c>Boot.BootOrder</c>, so later reboots start the installed OS without
+    /// walking the network boot entries. Reads the order and what each entry is, and writes only
+    /// when it changes. A BMC without BootOptions or one that refuses the order throws with the reason.
+    /// </summary>
+    public async Task<string> SetDiskFirstBootOrderAsync(Machine machine, CancellationToken ct) =>
+        await WithClientAsync(machine, async client =>
+        {
+            var boot = (await client.GetAsync<ComputerSystem>(machine.RedfishId, ct)).Boot;
+            if (boot?.BootOrder is not { Count: > 0 } current || boot.BootOptions is null)
+                throw new BmcStepException("The BMC shows no Boot.BootOrder with BootOptions for this system.");
+            var options = await client.GetMembersAsync<BootOption>(boot.BootOptions, ct);
+            var (order, why) = DiskFirstBootOrder.For(current, options);
+            if (order is null) throw new BmcStepException($"There is no disk entry to put first: {why}.");
+            if (order.SequenceEqual(current)) return $"The boot order already starts with the disk: {why}";
+            await client.SetBootOrderAsync(machine.RedfishId, order, ct);
+            return $"Boot order set to disk first: {why} (was {DiskFirstBootOrder.Describe(current, options)})";
+        }, ct);
+
     private Task<ComputerSystem> Read(Machine machine, CancellationToken ct) =>
         WithClientAsync(machine, client => client.GetAsync<ComputerSystem>(machine.RedfishId, ct), ct);
 

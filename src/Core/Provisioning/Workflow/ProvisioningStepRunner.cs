@@ -207,6 +207,7 @@ public sealed class ProvisioningStepRunner(
             WorkflowTimeline.Step(db, deployment, ProvisioningStep.ClearOverride,
                 $"Could not clear the boot override: {e.Message} It was a one-time override; check the BMC's boot settings if the machine PXE-boots again.", clock.GetUtcNow());
         }
+        await DiskFirstBootOrderAsync(db, deployment, ct);
         var end = clock.GetUtcNow();
         if (deployment.Kind == DeploymentKind.Release)
         {
@@ -219,6 +220,30 @@ public sealed class ProvisioningStepRunner(
             return end;
         }
         return Deployed(db, workflow, deployment, end);
+    }
+
+    /// <summary>
+    /// For a UEFI machine whose profile asks: a persistent disk-first boot order. Never fatal — the OS
+    /// is installed either way; a BMC that cannot (no BootOptions, a refused PATCH) leaves a note.
+    /// </summary>
+    private async Task DiskFirstBootOrderAsync(AppDbContext db, Deployment deployment, CancellationToken ct)
+    {
+        var machine = deployment.Machine!;
+        if (deployment.Kind == DeploymentKind.Release || deployment.Profile?.SetsDiskFirstBootOrder != true
+            || !string.Equals(machine.BootMode, "UEFI", StringComparison.OrdinalIgnoreCase)) return;
+        var started = clock.GetUtcNow();
+        try
+        {
+            var what = await bmc.SetDiskFirstBootOrderAsync(machine, ct);
+            WorkflowTimeline.Step(db, deployment, ProvisioningStep.ClearOverride, $"{what} ({WorkflowTimeline.Took(clock.GetUtcNow() - started)})", clock.GetUtcNow());
+        }
+        catch (BmcStepException e)
+        {
+            logger.LogWarning("Deployment {Deployment}: could not set a disk-first boot order on machine {Machine}: {Reason}", deployment.Id, machine.Id, e.Message);
+            WorkflowTimeline.Step(db, deployment, ProvisioningStep.ClearOverride,
+                $"Could not set a disk-first boot order: {e.Message} The machine still boots its disk, after whatever entries come first in its firmware's boot order; set the order in the BMC or with efibootmgr.",
+                clock.GetUtcNow());
+        }
     }
 
     /// <summary>Into the new OS: a best effort like clearing the override — the OS is installed either way.</summary>

@@ -48,6 +48,23 @@ public sealed record BootSettings
 
     [JsonPropertyName("BootSourceOverrideMode@Redfish.AllowableValues")]
     public IReadOnlyList<string>? AllowableModes { get; init; }
+
+    /// <summary>The persistent boot order: BootOptionReference values (e.g. "Boot0001"), first tried first.</summary>
+    public IReadOnlyList<string>? BootOrder { get; init; }
+
+    /// <summary>The BootOptionCollection that says what each reference in <see cref="BootOrder"/> is.</summary>
+    public ODataLink? BootOptions { get; init; }
+}
+
+/// <summary>One entry of the firmware's boot menu (Redfish BootOption).</summary>
+public sealed record BootOption : RedfishResource
+{
+    public string? BootOptionReference { get; init; }
+    public string? DisplayName { get; init; }
+    public string? UefiDevicePath { get; init; }
+    /// <summary>The BootSource this entry stands for (Pxe, Hdd, UefiHttp, ...), where the BMC says.</summary>
+    public string? Alias { get; init; }
+    public bool? BootOptionEnabled { get; init; }
 }
 
 public sealed record ComputerSystemActions
