@@ -149,7 +149,14 @@ public sealed class CatalogueFlowTests(PortalServer portal, Browser browser, Cat
         {
             await page.GetByRole(AriaRole.Button, new() { Name = $"Release {name}", Exact = true }).ClickAsync();
             await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Release", Exact = true }).ClickAsync();
-            await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToHaveCountAsync(0);
+            try { await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToHaveCountAsync(0); }
+            catch (PlaywrightException e)
+            {
+                // Seen once in a full run (not alone): say what the page showed, so the next failure tells why.
+                var snackbars = await page.Locator(".mud-snackbar").AllInnerTextsAsync();
+                throw new Xunit.Sdk.XunitException($"{name} is still listed after Release: {await page.GetByRole(AriaRole.Dialog).CountAsync()} dialog(s) open, " +
+                    $"snackbars [{string.Join(" | ", snackbars)}], still the same page: {await page.EvaluateAsync<bool>("window.__stillTheSamePage === true")}. {e.Message}");
+            }
         }
         await Assertions.Expect(page.Locator("#my-machines-empty")).ToBeVisibleAsync();
         await page.GotoAsync(portal.BaseUrl + "/machines?cores=64&gpus=1");
