@@ -10,14 +10,15 @@ internal static class DeployCommand
 {
     public static Command Deploy(CliEnvironment env)
     {
-        var machines = new Argument<long[]>("machine") { Description = "Ids of machines you hold (reserved or deployed)", Arity = ArgumentArity.OneOrMore };
+        var machines = new Argument<long[]>("machine") { Description = "Ids of machines you hold, or Available ones (reserved for you first)", Arity = ArgumentArity.OneOrMore };
         var profile = new Option<string>("--profile") { Description = "OS profile, by name or id (`portal deployments profiles` lists them)", Required = true };
         var hostname = new Option<string>("--hostname") { Description = "Hostname; for several machines a pattern with {n} (1, 2, …) or {name}, e.g. 'node{n}'", Required = true };
         var sshKeys = new Option<string[]>("--ssh-key") { Description = "An SSH public key, or @FILE for every key in a file; repeat for several" };
         var parameters = new Option<string[]>("--param") { Description = "KEY=VALUE overriding the profile's default parameters; repeat for several" };
         var watch = new Option<bool>("--watch") { Description = "Follow the runs live; exit 0 only when all reach Deployed" };
-        return new Command("deploy", "Provision machines with an OS profile (optionally --watch them to Deployed)")
-            .With(machines, profile, hostname, sshKeys, parameters, watch)
+        var hours = new Option<int?>("--hours") { Description = "How long to reserve the Available ones (default set by the Admin)" };
+        return new Command("deploy", "Provision machines with an OS profile, reserving Available ones first (optionally --watch them to Deployed)")
+            .With(machines, profile, hostname, sshKeys, parameters, watch, hours)
             .Does(env, async (cli, ct) =>
             {
                 var api = cli.Api();
@@ -31,6 +32,7 @@ internal static class DeployCommand
                 }
                 var ids = cli.Value(machines)!;
                 var profileId = (await Lookups.ProfileAsync(api, cli.Value(profile)!, ct)).Long("id");
+                await ReserveAvailableAsync(cli, api, ids, cli.Value(hours), ct);
 
                 List<(long Id, string Label)> started;
                 var refused = 0;
@@ -61,6 +63,20 @@ internal static class DeployCommand
                 var allDeployed = await DeploymentWatch.WatchAsync(cli, started, ct);
                 return allDeployed && refused == 0 ? ExitCodes.Ok : ExitCodes.Failed;
             });
+    }
+
+    /// <summary>
+    /// Picking and deploying in one step, as in the catalogue: the Available machines among them are
+    /// reserved for the caller first, all or nothing (a 409 lists each conflict, nothing is deployed).
+    /// </summary>
+    private static async Task ReserveAvailableAsync(CliContext cli, PortalApi api, long[] ids, int? hours, CancellationToken ct)
+    {
+        var available = new List<long>();
+        foreach (var id in ids)
+            if ((await api.GetAsync($"api/v1/machines/{id}", ct)).Str("state") == "Available") available.Add(id);
+        if (available.Count == 0) return;
+        var reserved = await api.PostAsync("api/v1/reservations", new { machineIds = available, hours }, ct);
+        if (!cli.Json) cli.Say(reserved.Str("message") ?? $"Reserved {string.Join(", ", available)}.");
     }
 
     /// <summary>"@file" is every non-empty, non-comment line of the file; anything else is one key.</summary>

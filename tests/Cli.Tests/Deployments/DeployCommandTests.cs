@@ -108,10 +108,26 @@ public sealed class DeployCommandTests(CliPortal portal)
     }
 
     [Fact]
-    public async Task DeployingAMachineYouDoNotHoldIsRefusedWithThePortalsReason()
+    public async Task DeployingAnAvailableMachineReservesItFirstAndWatchesItToDeployed()
     {
-        var token = await portal.TokenAsync("cli-not-mine");
+        var token = await portal.TokenAsync("cli-pick-and-deploy");
         var id = await portal.AddMachineAsync();
+
+        var deploy = await portal.RunAsync(token, "deploy", id.ToString(), "--profile", "Lab installer", "--hostname", "picked", "--param", "install_seconds=1", "--watch");
+
+        Assert.True(deploy.ExitCode == 0, deploy.ToString());
+        Assert.Contains("Reserved ", deploy.Out);
+        Assert.Contains("(picked): Deployed.", deploy.Out);
+        var show = await portal.RunAsync(token, "machines", "show", id.ToString(), "--json");
+        Assert.StartsWith("cli-pick-and-deploy", show.Json.GetProperty("reservedBy").GetString());
+    }
+
+    [Fact]
+    public async Task DeployingAMachineSomeoneElseHoldsIsRefusedWithThePortalsReason()
+    {
+        var owner = await portal.TokenAsync("cli-deploy-holder");
+        var id = (await portal.ReservedAsync(portal.Api(owner)))[0];
+        var token = await portal.TokenAsync("cli-not-mine");
 
         var deploy = await portal.RunAsync(token, "deploy", id.ToString(), "--profile", "Lab installer", "--hostname", "x");
 
