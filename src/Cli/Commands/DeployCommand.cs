@@ -5,7 +5,7 @@ using Portal.Cli.Output;
 
 namespace Portal.Cli.Commands;
 
-/// <summary>`portal deploy`: provision held machines with a profile, and optionally follow them to the end.</summary>
+/// <summary>`portal deploy`: provision machines with a profile (reserving Available ones first), and optionally follow them to the end.</summary>
 internal static class DeployCommand
 {
     public static Command Deploy(CliEnvironment env)
