@@ -57,6 +57,29 @@ public sealed class ProvisioningWorkflowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AMachineThatAsksForItsScriptBeforeTheBmcConfirmsPowerOnIsListedAsOnJustBeforeItAsked()
+    {
+        var system = host.System();
+        var id = await host.ReserveAndStartAsync(system);
+        await host.DriveUntilAsync(id, ProvisioningStep.PowerOn);
+        var powerOns = system.PowerOnCount;
+        system.Bmc.Faults = new FaultSettings { LatencyMs = 300 }; // the power state is confirmed well after the machine came on
+
+        var powerOn = host.StepAsync(id);
+        while (system.PowerOnCount == powerOns) await Task.Delay(10);
+        await host.NetbootFetchAsync(id, "script");
+        await powerOn;
+        system.Bmc.Faults = FaultSettings.None;
+        await host.DriveUntilAsync(id, ProvisioningStep.WaitForConfigFetch);
+
+        var events = (await host.DeploymentAsync(id)).Events.OrderBy(e => e.At).ThenBy(e => e.Id).ToList();
+        var (on, script) = (events.Single(e => e.Phase == "power-on"), events.Single(e => e.Phase == "script"));
+        Assert.Equal(script.At.AddTicks(-TimeSpan.TicksPerMicrosecond), on.At);
+        Assert.Contains("the machine was netbooting", on.Message);
+        Assert.Equal(["power-on", "script", "wait-for-script-fetch"], events.SkipWhile(e => e != on).Take(3).Select(e => e.Phase));
+    }
+
+    [Fact]
     public async Task RunningABmcStepAgainAfterACrashDoesNotRepeatTheActionItAlreadyCompleted()
     {
         var system = host.System();

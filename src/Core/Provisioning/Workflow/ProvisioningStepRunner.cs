@@ -123,7 +123,14 @@ public sealed class ProvisioningStepRunner(
         {
             var what = await act();
             var now = clock.GetUtcNow();
-            WorkflowTimeline.Step(db, deployment, step, $"{step.Label()}: {what} ({WorkflowTimeline.Took(now - started)})", now);
+            var took = WorkflowTimeline.Took(now - started);
+            if (step == ProvisioningStep.PowerOn && await NetbootingSinceAsync(db, deployment, started, CancellationToken.None) is { } acted && acted < now)
+            {
+                // The BMC is polled until it says On; a fast machine asks for its script before that. It was on
+                // just before its first request (a microsecond, the timeline's resolution), so the step ends there.
+                (now, what) = (acted.AddTicks(-TimeSpan.TicksPerMicrosecond), $"{what}; the machine was netbooting {WorkflowTimeline.Took(acted - started)} after the step began");
+            }
+            WorkflowTimeline.Step(db, deployment, step, $"{step.Label()}: {what} ({took})", now);
             workflow.Advance(next, now, nextTimeout);
             done?.Invoke(now);
             return next.IsTerminal() ? null : now;
@@ -143,6 +150,12 @@ public sealed class ProvisioningStepRunner(
             return null;
         }
     }
+
+    /// <summary>When this run's machine first made a netboot request at or after <paramref name="since"/>, if it did.</summary>
+    private static Task<DateTimeOffset?> NetbootingSinceAsync(AppDbContext db, Deployment deployment, DateTimeOffset since, CancellationToken ct) =>
+        db.DeploymentEvents.AsNoTracking()
+            .Where(e => e.DeploymentId == deployment.Id && e.Kind == DeploymentEventKind.Netboot && e.At >= since)
+            .MinAsync(e => (DateTimeOffset?)e.At, ct);
 
     private async Task<DateTimeOffset?> WaitForFetchAsync(AppDbContext db, DeploymentWorkflow workflow, Deployment deployment, string[] phases,
         ProvisioningStep next, TimeSpan nextTimeout, string timeoutReason, CancellationToken ct)
