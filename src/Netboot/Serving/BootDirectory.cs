@@ -16,8 +16,9 @@ namespace Portal.Netboot.Serving;
 /// is suspect from before its save until a re-read that started after the commit is applied;</item>
 /// <item>while an identity change (machine added or removed, NICs, UUID, serial, a sighting linked)
 /// is being saved, every lookup is suspect, since any identity could resolve differently;</item>
-/// <item>a machine with an active deployment is always decided by the database, which also checks
-/// the machine is still Provisioning before it hands out an installer.</item>
+/// <item>a machine with an active deployment is decided by the database, which checks that deployment
+/// is still active and the machine still Provisioning before it hands out an installer; memory only
+/// saves finding the machine (see <see cref="Lookup.Deploying"/>).</item>
 /// </list>
 /// Changes made elsewhere (another instance, psql) arrive as notifications at their commit and are
 /// applied milliseconds later, long before a machine the workflow just powered on reaches iPXE.
@@ -38,6 +39,7 @@ public sealed class BootDirectory
 
     /// <summary>
     /// The answer from memory: <see cref="Lookup.Known"/> with a machine that has no active deployment,
+    /// <see cref="Lookup.Deploying"/> with one that has,
     /// <see cref="Lookup.Unknown"/>, <see cref="Lookup.SerialOnly"/> with the machine whose serial alone
     /// matched (it gets its local disk whatever that machine's state, so its deployment does not matter),
     /// or <see cref="Lookup.AskDatabase"/> whenever memory cannot be sure.
@@ -53,12 +55,12 @@ public sealed class BootDirectory
             if (snapshot.FindBySerial(query.Serial) is { } bySerial && snapshot.ById.TryGetValue(bySerial, out entry)) return Lookup.SerialOnly;
             return Lookup.Unknown;
         }
-        if (!snapshot.ById.TryGetValue(id.Value, out entry) || entry.DeploymentId is not null || _suspect.ContainsKey(id.Value))
+        if (!snapshot.ById.TryGetValue(id.Value, out entry) || _suspect.ContainsKey(id.Value))
         {
             entry = null;
             return Lookup.AskDatabase;
         }
-        return Lookup.Known;
+        return entry.DeploymentId is null ? Lookup.Known : Lookup.Deploying;
     }
 
     /// <summary>Called before a save in this process that changes these machines (or identities): they are asked of the database until settled.</summary>
@@ -103,7 +105,11 @@ public sealed class BootDirectory
     internal bool TryPublish(Snapshot expected, Snapshot next) =>
         Interlocked.CompareExchange(ref _snapshot, next, expected) == expected;
 
-    internal enum Lookup { AskDatabase, Unknown, Known, SerialOnly }
+    /// <summary>
+    /// <see cref="Lookup.Deploying"/>: the machine had an active deployment when last seen; the caller loads
+    /// that deployment and asks the database afresh only when it is no longer active.
+    /// </summary>
+    internal enum Lookup { AskDatabase, Unknown, Known, SerialOnly, Deploying }
 
     /// <summary>One save's worth of suspicion, lifted exactly once.</summary>
     internal sealed class PendingChange(long[] machineIds, bool identity)

@@ -22,14 +22,15 @@ internal static class DeploymentFiles
 {
     public enum ConfigFile { Config, UserData, MetaData }
 
-    public static async Task<IResult> ServeScriptAsync(AppDbContext db, DeploymentWriter writer, TemplateSetCache templates, DeploymentTokens tokens, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, long deploymentId,
+    /// <summary>The deployment's iPXE script (rendered on the first fetch), or null when the deployment is not active.</summary>
+    public static async Task<IResult?> ServeScriptAsync(AppDbContext db, DeploymentWriter writer, TemplateSetCache templates, DeploymentTokens tokens, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, long deploymentId,
         BootQuery query, PortalUrls urls, string from, CancellationToken ct)
     {
         // Concurrent first fetches race on the render; the loser reloads and serves what the winner stored.
         for (var attempt = 0; ; attempt++)
         {
             var deployment = await LoadAsync(db, d => d.Id == deploymentId, ct);
-            if (deployment is null) return NetbootHttp.Text(BootScripts.LocalDisk("the deployment has ended"));
+            if (deployment is null) return null;
             var now = clock.GetUtcNow();
             string body;
             if (!deployment.BootsInstaller)
@@ -64,7 +65,7 @@ internal static class DeploymentFiles
             }
             await live.DeploymentChangedAsync(deployment.Id, ct);
             // The installer script ends the wait for the script fetch (a local-disk script ends nothing).
-            if (deployment.BootsInstaller) await wakeup.WakeAsync(deployment.Id, ct);
+            if (deployment.BootsInstaller) wakeup.Wake(deployment.Id);
             return NetbootHttp.Text(body);
         }
     }
@@ -109,7 +110,7 @@ internal static class DeploymentFiles
             }
             await live.DeploymentChangedAsync(deployment.Id, ct);
             // The config (or NoCloud user-data) ends the wait for the config fetch; meta-data alone does not.
-            if (file != ConfigFile.MetaData) await wakeup.WakeAsync(deployment.Id, ct);
+            if (file != ConfigFile.MetaData) wakeup.Wake(deployment.Id);
             return NetbootHttp.Text(body);
         }
     }

@@ -41,9 +41,33 @@ internal static class MachineScript
                 NetbootDecisions.Unknown(decisions, query);
                 sightings.Record(query, http.Connection.RemoteIpAddress?.ToString());
                 return NetbootHttp.WriteAsync(http, UnknownMachine);
+            case BootDirectory.Lookup.Deploying:
+                return DeployingAsync(http, query, entry!, sightings, decisions);
             default:
                 return FromDatabaseAsync(http, query, sightings, decisions);
         }
+    }
+
+    /// <summary>
+    /// Memory found the machine and its deployment, which saves a boot storm one lookup per fetch; the
+    /// deployment is loaded as active or not at all, and when it has ended the database decides afresh.
+    /// </summary>
+    private static async Task DeployingAsync(HttpContext http, BootQuery query, BootEntry entry, SightingRecorder sightings, ILogger decisions)
+    {
+        if (await InstallerAsync(http, query, entry.MachineId, entry.DeploymentId!.Value, decisions) is { } served) await served.ExecuteAsync(http);
+        else await FromDatabaseAsync(http, query, sightings, decisions);
+    }
+
+    /// <summary>The deployment's script, or null when the deployment is no longer active.</summary>
+    private static async Task<IResult?> InstallerAsync(HttpContext http, BootQuery query, long machineId, long deploymentId, ILogger decisions)
+    {
+        var services = http.RequestServices;
+        if (NetbootHttp.Urls(http) is not { } urls) return NetbootHttp.NotConfigured();
+        var served = await DeploymentFiles.ServeScriptAsync(services.GetRequiredService<AppDbContext>(), services.GetRequiredService<DeploymentWriter>(),
+            services.GetRequiredService<TemplateSetCache>(), services.GetRequiredService<DeploymentTokens>(), services.GetRequiredService<ILiveUpdates>(),
+            services.GetRequiredService<ProvisioningWakeup>(), services.GetRequiredService<TimeProvider>(), deploymentId, query, urls, NetbootHttp.ClientAddress(http), http.RequestAborted);
+        if (served is not null) NetbootDecisions.Installer(decisions, query, machineId, deploymentId);
+        return served;
     }
 
     /// <summary>Anything that could lead to an installer, and anything memory is unsure of, is decided by the database.</summary>
@@ -73,12 +97,8 @@ internal static class MachineScript
             return;
         }
 
-        NetbootDecisions.Installer(decisions, query, machineId, deploymentId.Value);
-        var urls = NetbootHttp.Urls(http);
-        var result = urls is null
-            ? NetbootHttp.NotConfigured()
-            : await DeploymentFiles.ServeScriptAsync(db, services.GetRequiredService<DeploymentWriter>(), services.GetRequiredService<TemplateSetCache>(), services.GetRequiredService<DeploymentTokens>(), services.GetRequiredService<ILiveUpdates>(),
-                services.GetRequiredService<ProvisioningWakeup>(), services.GetRequiredService<TimeProvider>(), deploymentId.Value, query, urls, NetbootHttp.ClientAddress(http), ct);
+        var result = await InstallerAsync(http, query, machineId, deploymentId.Value, decisions)
+                     ?? NetbootHttp.Text(BootScripts.LocalDisk("the deployment has ended"));
         await result.ExecuteAsync(http);
     }
 

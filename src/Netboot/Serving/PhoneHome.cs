@@ -74,7 +74,7 @@ internal static class PhoneHomeEndpoint
         {
             await live.ChangedAsync($"machine:{deployment.MachineId}", ct);
             // Done or failed: the run moves on (clearing the boot override) now, not at its next poll.
-            await wakeup.WakeAsync(deployment.Id, ct);
+            wakeup.Wake(deployment.Id);
         }
         return Results.NoContent();
     }

@@ -10,6 +10,9 @@ public sealed class TemplateSetCache
 {
     // A reference, so concurrent readers see either the old or the new entry, never half of one.
     private volatile Entry? _cached;
+    // One build at a time: the first fetches of a boot storm arrive together, and each building (and
+    // compiling) a set of its own was most of the storm's CPU.
+    private readonly SemaphoreSlim _building = new(1, 1);
 
     private sealed record Entry(long Count, long MaxId, TemplateSet Set);
 
@@ -23,7 +26,20 @@ public sealed class TemplateSetCache
         var stamp = await db.TemplateVersions.GroupBy(_ => 1).OrderBy(g => g.Key).Select(g => new { Count = (long)g.Count(), MaxId = g.Max(v => v.Id) }).FirstOrDefaultAsync(ct);
         var (count, maxId) = (stamp?.Count ?? 0, stamp?.MaxId ?? 0);
         if (_cached is { } hit && hit.Count == count && hit.MaxId == maxId) return hit.Set;
+        await _building.WaitAsync(ct);
+        try
+        {
+            if (_cached is { } built && built.Count == count && built.MaxId == maxId) return built.Set;
+            return await BuildAsync(db, count, maxId, ct);
+        }
+        finally
+        {
+            _building.Release();
+        }
+    }
 
+    private async Task<TemplateSet> BuildAsync(AppDbContext db, long count, long maxId, CancellationToken ct)
+    {
         var current = await db.TemplateVersions.AsNoTracking()
             .Where(v => v.Number == db.TemplateVersions.Where(o => o.TemplateId == v.TemplateId).Max(o => o.Number))
             .Join(db.Templates, v => v.TemplateId, t => t.Id, (v, t) => new { t.Kind, t.Name, v.Text })

@@ -38,7 +38,7 @@ public sealed class ProvisioningWakeupTests : IAsyncLifetime
         const long deployment = 42;
         await ScheduleAsync(deployment, DateTimeOffset.UtcNow.AddHours(1));
 
-        await services.GetRequiredService<ProvisioningWakeup>().WakeAsync(deployment);
+        services.GetRequiredService<ProvisioningWakeup>().Wake(deployment);
 
         await Eventually.TrueAsync(() => RecordingJob.Runs.Contains(deployment), "the woken run to execute", TimeSpan.FromSeconds(10));
         // The one pending trigger was moved, not joined by another: nothing is left to fire again.
@@ -51,7 +51,9 @@ public sealed class ProvisioningWakeupTests : IAsyncLifetime
     [Fact]
     public async Task WakingARunThatHasNoJobDoesNothing()
     {
-        await services.GetRequiredService<ProvisioningWakeup>().WakeAsync(4711);
+        var wakeup = services.GetRequiredService<ProvisioningWakeup>();
+        wakeup.Wake(4711);
+        await Eventually.TrueAsync(() => wakeup.Pending == 0, "the wake to be handled", TimeSpan.FromSeconds(10));
 
         Assert.False(await scheduler.Exists(ProvisioningSchedule.KeyOf(4711)));
     }

@@ -87,9 +87,12 @@ public sealed class BootDirectoryTests
         Assert.Equal(BootDirectory.Lookup.Unknown, Live(Entry(1, macs: ["02:00:00:00:00:01"])).Resolve(Query("02:00:00:00:00:02"), out _));
 
     [Fact]
-    public void AMachineWithAnActiveDeploymentIsAlwaysAskedOfTheDatabase() =>
-        Assert.Equal(BootDirectory.Lookup.AskDatabase,
-            Live(Entry(1, MachineState.Provisioning, deployment: 10, macs: ["02:00:00:00:00:01"])).Resolve(Query("02:00:00:00:00:01"), out _));
+    public void AMachineWithAnActiveDeploymentIsFoundWithItsDeploymentForTheDatabaseToConfirm()
+    {
+        Assert.Equal(BootDirectory.Lookup.Deploying,
+            Live(Entry(1, MachineState.Provisioning, deployment: 10, macs: ["02:00:00:00:00:01"])).Resolve(Query("02:00:00:00:00:01"), out var entry));
+        Assert.Equal((1L, 10L), (entry!.MachineId, entry.DeploymentId));
+    }
 
     [Fact]
     public void BeforeItHasLoadedEverythingIsAskedOfTheDatabase() =>

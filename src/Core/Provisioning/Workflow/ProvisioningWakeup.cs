@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Quartz;
 
@@ -10,22 +11,59 @@ namespace Portal.Core.Provisioning.Workflow;
 /// The run's pending trigger is moved to now; a second trigger is never added, because each run of
 /// the job schedules the next one and two triggers would double the chain. When the job is running
 /// at that moment there is no pending trigger: the trigger it schedules next picks the act up.
+/// The move is queued and made by one background loop, not on the machine's request: Quartz's
+/// job store serialises trigger changes behind one lock, and a boot storm of thousands of fetches
+/// would otherwise wait on it in turn. A wake lost to a shutdown is picked up by the run's next poll.
 /// </summary>
 public sealed class ProvisioningWakeup(ISchedulerFactory schedulers, TimeProvider clock, ILogger<ProvisioningWakeup> logger)
 {
-    public async Task WakeAsync(long deploymentId, CancellationToken ct = default)
+    private readonly Channel<long> queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock gate = new();
+    private Task? loop;
+
+    /// <summary>Runs waiting to be woken, and wakes done (tests and benches wait on them).</summary>
+    public long Pending => Interlocked.Read(ref queued) - Interlocked.Read(ref done);
+    private long queued, done;
+
+    /// <summary>Queues the wake; returns at once.</summary>
+    public void Wake(long deploymentId)
+    {
+        if (loop is null) lock (gate) loop ??= Task.Run(RunAsync);
+        Interlocked.Increment(ref queued);
+        queue.Writer.TryWrite(deploymentId);
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = queue.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            // A run woken twice meanwhile (its script and its config) is moved once.
+            var batch = new HashSet<long>();
+            var taken = 0;
+            while (reader.TryRead(out var id))
+            {
+                batch.Add(id);
+                taken++;
+            }
+            foreach (var id in batch) await MoveToNowAsync(id);
+            Interlocked.Add(ref done, taken);
+        }
+    }
+
+    private async Task MoveToNowAsync(long deploymentId)
     {
         try
         {
-            var scheduler = await schedulers.GetScheduler(ct);
+            var scheduler = await schedulers.GetScheduler();
             var now = clock.GetUtcNow();
-            foreach (var trigger in await scheduler.GetTriggersOfJob(ProvisioningSchedule.KeyOf(deploymentId), ct))
+            foreach (var trigger in await scheduler.GetTriggersOfJob(ProvisioningSchedule.KeyOf(deploymentId)))
             {
                 if (trigger.NextFireTimeUtc is not { } next || next <= now) continue;
-                await scheduler.RescheduleJob(trigger.Key, trigger.GetTriggerBuilder().StartAt(now).Build(), ct);
+                await scheduler.RescheduleJob(trigger.Key, trigger.GetTriggerBuilder().StartAt(now).Build());
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e)
         {
             // The act is saved already; the run's next poll sees it, only later.
             logger.LogWarning(e, "Could not wake deployment {DeploymentId}; its next poll picks the machine's act up", deploymentId);
