@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Portal.Netboot.Dhcp;
 using Portal.TestSupport;
 using Xunit.Abstractions;
 
@@ -15,10 +16,15 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan ToDeployed = TimeSpan.FromMinutes(6);
 
+    /// <summary>
+    /// Full mode, every firmware's path: the lab's UEFI and SeaBIOS VMs deploy, a stranger boots its disk, and
+    /// (after them, so that nothing else is asking) a server's own BIOS PXE ROM is sent undionly.kpxe, which in
+    /// turn brings a BIOS machine to the Portal.
+    /// </summary>
     [NetnsFact]
     public async Task InFullModeBiosAndUefiVmsReachDeployedThroughRealDhcpAndTftpAndAStrangerBootsItsDisk()
     {
-        await using var network = await PxeNetwork.CreateAsync(taps: 3);
+        await using var network = await PxeNetwork.CreateAsync(taps: 4);
         try
         {
             await network.StartPortalAsync(labVms: 2, new Dictionary<string, string>
@@ -51,6 +57,8 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
             Assert.Contains("10.77.0.", await File.ReadAllTextAsync(dhcp.LeaseFile!));
 
             await AStrangerBootsItsLocalDiskAndIsSightedAsync(network);
+            await ABiosPxeRomIsSentUndionlyOverTftpAsync(network);
+            await UndionlyFromTftpBringsABiosMachineToThePortalAsync(network);
         }
         catch
         {
@@ -143,6 +151,65 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
             await Eventually.TrueAsync(async () => await network.QueryAsync<long>("""SELECT count(*) FROM "NetbootSightings" WHERE "Mac" = @m""", ("m", mac)) == 1,
                 "the stranger's sighting", TimeSpan.FromSeconds(90));
             await Eventually.TrueAsync(() => Read(console).Contains("Portal: booting from local disk"), "the stranger to be told to boot locally", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            if (!vm.HasExited) vm.Kill(entireProcessTree: true);
+        }
+    }
+
+    /// <summary>
+    /// A server's own BIOS PXE ROM (arch 0, not iPXE) is told undionly.kpxe on the Portal's TFTP server and gets
+    /// Debian's file byte for byte. No lab VM asks this way: their NIC ROMs are iPXE, which goes straight to /boot.ipxe.
+    /// </summary>
+    private static async Task ABiosPxeRomIsSentUndionlyOverTftpAsync(PxeNetwork network)
+    {
+        const string mac = "52:54:00:77:00:97";
+        var rom = new BiosPxeRom(network.AddHost(cidr: null), network.LabDirectory);
+
+        var answer = rom.AskForBootFile(mac, Guid.Parse("77777777-0000-4000-8000-000000000097"));
+        Assert.Equal((PxeNetwork.PortalAddress, DnsmasqConfig.BiosLoader), (answer.NextServer, answer.BootFile));
+        Assert.StartsWith("10.77.0.", answer.Address, StringComparison.Ordinal);
+        var debians = await File.ReadAllBytesAsync("/usr/lib/ipxe/undionly.kpxe");
+        var served = rom.FetchOverTftp(answer.NextServer, answer.BootFile);
+        Assert.True(served.AsSpan().SequenceEqual(debians),
+            $"TFTP sent {served.Length} bytes that are not Debian's undionly.kpxe");
+
+        // dnsmasq's own account, as the Network boot page shows it: an offer and an ack to this MAC, and the file sent to its address.
+        await Eventually.TrueAsync(async () =>
+        {
+            var heard = (await network.DhcpAsync()).Recent.Select(l => l.Text).ToList();
+            return heard.Any(l => l.Contains($"DHCPOFFER(br0) {answer.Address} {mac}", StringComparison.Ordinal))
+                && heard.Any(l => l.Contains($"DHCPACK(br0) {answer.Address} {mac}", StringComparison.Ordinal))
+                && heard.Any(l => l.Contains($"sent /usr/lib/ipxe/undionly.kpxe to {answer.Address}", StringComparison.Ordinal));
+        }, "dnsmasq's lines about the BIOS PXE ROM on the Network boot page", TimeSpan.FromSeconds(10));
+        Assert.Contains(" tags: bios, br0", network.Output); // tagged BIOS and not iPXE (log-dhcp, in the Portal's log)
+    }
+
+    /// <summary>
+    /// undionly.kpxe from the Portal's TFTP brings a BIOS machine to the Portal. The PXE ROM that runs it is played
+    /// by Debian's ipxe.lkrn, which SeaBIOS boots as a kernel: it does DHCP and runs the TFTP file as a PXE network
+    /// bootstrap program with the PXE API a ROM provides. It asks DHCP as iPXE, so it names the file itself (what a
+    /// real ROM is told is the step before). undionly's iPXE then drives the NIC through that API, asks DHCP as
+    /// iPXE, is told /boot.ipxe, and as a stranger gets local boot and a sighting.
+    /// </summary>
+    private static async Task UndionlyFromTftpBringsABiosMachineToThePortalAsync(PxeNetwork network)
+    {
+        const string mac = "52:54:00:77:00:98";
+        var console = Path.Combine(network.LabDirectory, "undionly.log");
+        using var vm = network.Namespace.Start(console, "qemu-system-x86_64", "-accel", "tcg", "-m", "128", "-nographic", "-no-reboot",
+            "-kernel", "/usr/lib/ipxe/ipxe.lkrn", "-append", $"dhcp && chain tftp://${{next-server}}/{DnsmasqConfig.BiosLoader}",
+            "-netdev", "tap,id=n0,ifname=tap3,script=no,downscript=no", "-device", $"virtio-net-pci,netdev=n0,mac={mac}");
+        try
+        {
+            await Eventually.TrueAsync(() => Read(console).Contains("Portal: booting from local disk"), "undionly's iPXE to fetch its script from the Portal", TimeSpan.FromSeconds(120));
+            Assert.Contains("using undionly on", Read(console)); // the iPXE that asked is undionly's, on the PXE API
+            string? address = null;
+            await Eventually.TrueAsync(async () =>
+                (address = await network.QueryAsync<string>("""SELECT "RemoteAddress" FROM "NetbootSightings" WHERE "Mac" = @m""", ("m", mac))) is not null,
+                "the BIOS machine's sighting", TimeSpan.FromSeconds(30));
+            Assert.Equal("pcbios", await network.QueryAsync<string>("""SELECT "Platform" FROM "NetbootSightings" WHERE "Mac" = @m""", ("m", mac)));
+            Assert.Contains($"sent /usr/lib/ipxe/undionly.kpxe to {address}", network.Output);
         }
         finally
         {
