@@ -226,9 +226,9 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
     private void Dump(PxeNetwork network)
     {
         output.WriteLine("Portal output:\n" + Tail(network.Output));
-        var vms = Path.Combine(network.LabDirectory, "vm");
-        if (Directory.Exists(vms))
-            foreach (var log in Directory.GetFiles(vms, "*.log")) output.WriteLine($"{Path.GetFileName(log)}:\n{Tail(Read(log))}");
+        // The lab's VM consoles (vm/), and those of the VMs the tests start themselves.
+        foreach (var folder in new[] { Path.Combine(network.LabDirectory, "vm"), network.LabDirectory }.Where(Directory.Exists))
+            foreach (var log in Directory.GetFiles(folder, "*.log")) output.WriteLine($"{Path.GetFileName(log)}:\n{Tail(Read(log))}");
     }
 
     private static string Read(string path)
