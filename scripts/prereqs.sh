@@ -31,6 +31,11 @@ if [[ $purpose == test || ${Netboot__Dhcp__Mode:-Off} != Off ]]; then
   [[ -e /usr/lib/ipxe/ipxe.efi && -e /usr/lib/ipxe/undionly.kpxe ]] || apt_packages+=(ipxe)
   command -v ip >/dev/null || [[ -x /usr/sbin/ip ]] || apt_packages+=(iproute2)
 fi
+# The tests play a server's own BIOS PXE ROM with busybox udhcpc and curl's TFTP.
+if [[ $purpose == test ]]; then
+  command -v busybox >/dev/null || apt_packages+=(busybox)
+  command -v curl >/dev/null || apt_packages+=(curl)
+fi
 if [[ $purpose == bench ]]; then
   command -v wrk >/dev/null || apt_packages+=(wrk)
   command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || apt_packages+=(nginx-light)

@@ -58,6 +58,14 @@ public sealed record LabOptions
     /// </summary>
     public string[] VmTaps { get; init; } = [];
 
+    /// <summary>
+    /// A stand-in for a server's own BIOS PXE ROM, for SeaBIOS VMs that netboot on a tap (whose NICs then carry
+    /// no iPXE ROM): an iPXE .lkrn such as Debian's /usr/lib/ipxe/ipxe.lkrn, which SeaBIOS boots as a kernel. It
+    /// does DHCP, fetches undionly.kpxe from the next server over TFTP and runs it with the PXE API, as a PXE ROM
+    /// runs the file DHCP names. It asks DHCP as iPXE, so it names the file itself. Empty = the NIC's iPXE ROM.
+    /// </summary>
+    public string VmBiosPxeRom { get; init; } = "";
+
     /// <summary>Memory (MiB) each QEMU VM gets.</summary>
     public int VmMemoryMiB { get; init; } = 256;
 

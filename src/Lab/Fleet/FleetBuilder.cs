@@ -53,7 +53,7 @@ internal static class FleetBuilder
                     var vmIndex = o.VmBackedCount - vmLeft - 1;
                     var tap = vmIndex < o.VmTaps.Length ? o.VmTaps[vmIndex] : null;
                     vm = (networkBoot, uefi) => new VmSpec(qemuPath, f.Nics[0].Mac, f.Uuid, f.SerialNumber, f.Manufacturer, f.Model,
-                        o.VmMemoryMiB, o.NetbootUrl, networkBoot, logPath, disk, uefi ? Ovmf(varsPath) : null, tap);
+                        o.VmMemoryMiB, o.NetbootUrl, networkBoot, logPath, disk, uefi ? Ovmf(varsPath) : null, tap, o.VmBiosPxeRom);
                 }
                 bmc.Add(new LabSystem(bmc, id, f, vm, log, bootMode, systemLogger));
             }

@@ -8,9 +8,15 @@ namespace Portal.Lab.Power;
 /// <param name="DiskImage">The "installed system" every VM boots from its disk (read-only); null = no disk.</param>
 /// <param name="Uefi">OVMF to boot with (Redfish boot mode UEFI); null = SeaBIOS (Legacy).</param>
 /// <param name="Tap">A tap device to attach the NIC to (a real network with a real DHCP server); null = QEMU user networking.</param>
+/// <param name="BiosPxeRom">On a tap with SeaBIOS: the iPXE .lkrn that plays the server's own PXE ROM (<see cref="LabOptions.VmBiosPxeRom"/>); empty = the NIC's iPXE ROM.</param>
 internal sealed record VmSpec(
     string QemuPath, string Mac, Guid Uuid, string Serial, string Manufacturer, string Product,
-    int MemoryMiB, string? NetbootUrl, bool NetworkBoot, string LogPath, string? DiskImage, UefiFirmware? Uefi, string? Tap = null);
+    int MemoryMiB, string? NetbootUrl, bool NetworkBoot, string LogPath, string? DiskImage, UefiFirmware? Uefi, string? Tap = null,
+    string BiosPxeRom = "")
+{
+    /// <summary>What the stand-in PXE ROM runs: DHCP, then the BIOS loader from the next server, as a PXE network bootstrap program.</summary>
+    public const string BiosPxeRomScript = "dhcp && chain tftp://${next-server}/undionly.kpxe";
+}
 
 /// <summary>OVMF's code (shared, read-only) and this VM's own variable store (its NVRAM).</summary>
 internal sealed record UefiFirmware(string CodePath, string VarsTemplatePath, string VarsPath)
@@ -56,17 +62,21 @@ internal sealed class QemuVm
         // UEFI on a tap network-boots with OVMF's own PXE (DHCP, then ipxe.efi over TFTP), as a server's
         // firmware does: its NIC carries no iPXE ROM.
         var firmwarePxe = spec.Tap is not null && spec.Uefi is not null && spec.NetworkBoot;
+        // BIOS likewise when a stand-in PXE ROM is set: SeaBIOS boots it (a kernel goes before any boot device),
+        // and it fetches undionly.kpxe over TFTP as a server's PXE ROM would.
+        var biosPxeRom = spec.Tap is not null && spec.Uefi is null && spec.NetworkBoot && spec.BiosPxeRom.Length > 0;
         // The system's boot order (or a one-time override) becomes QEMU's bootindex, which SeaBIOS and
         // OVMF follow at each start: network first puts the NIC's iPXE ROM before the disk, so iPXE's
         // `exit` (Portal's local-boot answer) goes on to the disk; disk first starts the installed
         // system without touching the network, and only an empty disk falls back to the NIC.
-        var nic = $"virtio-net-pci,netdev=n0,mac={spec.Mac},bootindex={(spec.NetworkBoot ? 1 : 2)}" + (firmwarePxe ? ",romfile=" : "");
+        var nic = $"virtio-net-pci,netdev=n0,mac={spec.Mac},bootindex={(spec.NetworkBoot ? 1 : 2)}" + (firmwarePxe || biosPxeRom ? ",romfile=" : "");
         var smbios = $"type=1,serial={Escape(spec.Serial)},uuid={spec.Uuid:D},manufacturer={Escape(spec.Manufacturer)},product={Escape(spec.Product)}";
         var args = new List<string>
         {
             "-accel", "tcg", "-m", spec.MemoryMiB.ToString(), "-nographic", "-no-reboot",
             "-netdev", netdev, "-device", nic, "-smbios", smbios,
         };
+        if (biosPxeRom) args.AddRange(["-kernel", spec.BiosPxeRom, "-append", VmSpec.BiosPxeRomScript]);
         if (spec.DiskImage is { } disk)
         {
             args.AddRange(["-drive", $"file={Escape(disk)},format=raw,if=none,id=disk0,readonly=on", "-device", $"virtio-blk-pci,drive=disk0,bootindex={(spec.NetworkBoot ? 2 : 1)}"]);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Portal.Netboot.Dhcp;
 using Portal.TestSupport;
 using Xunit.Abstractions;
 
@@ -15,6 +16,13 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan ToDeployed = TimeSpan.FromMinutes(6);
 
+    /// <summary>
+    /// Full mode, each firmware's own path. UEFI: OVMF's PXE → ipxe.efi over TFTP → iPXE → /boot.ipxe → Deployed.
+    /// BIOS: a PXE ROM → undionly.kpxe over TFTP → iPXE on the PXE API → /boot.ipxe → Deployed. QEMU has no BIOS
+    /// PXE ROM that is not iPXE (which dnsmasq rightly sends straight to /boot.ipxe), so the SeaBIOS VM's ROM is
+    /// played by ipxe.lkrn (Lab:VmBiosPxeRom), and what a real ROM is told is checked with a ROM's own DHCP
+    /// request at the end. A stranger boots its disk.
+    /// </summary>
     [NetnsFact]
     public async Task InFullModeBiosAndUefiVmsReachDeployedThroughRealDhcpAndTftpAndAStrangerBootsItsDisk()
     {
@@ -24,6 +32,7 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
             await network.StartPortalAsync(labVms: 2, new Dictionary<string, string>
             {
                 ["Netboot:Dhcp:Mode"] = "Full", ["Netboot:Dhcp:RangeStart"] = "10.77.0.100", ["Netboot:Dhcp:RangeEnd"] = "10.77.0.150",
+                ["Lab:VmBiosPxeRom"] = "/usr/lib/ipxe/ipxe.lkrn",
             });
             var dhcp = await network.DhcpAsync();
             Assert.True(dhcp.Running, $"dnsmasq is not running: {dhcp.LastError}");
@@ -45,12 +54,16 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
             var heard = (await network.DhcpAsync()).Recent.Select(l => l.Text).ToList();
             Assert.Contains(heard, l => l.Contains("sent /usr/lib/ipxe/ipxe.efi to 10.77.0.", StringComparison.Ordinal));
             Assert.Contains(heard, l => l.Contains("DHCPACK(br0) 10.77.0.", StringComparison.Ordinal));
+            // BIOS too, with undionly.kpxe: the iPXE that deployed the SeaBIOS VM drove its NIC through the PXE API.
+            Assert.Contains(heard, l => l.Contains("sent /usr/lib/ipxe/undionly.kpxe to 10.77.0.", StringComparison.Ordinal));
+            Assert.Contains(Directory.GetFiles(Path.Combine(network.LabDirectory, "vm"), "*.log"), log => Read(log).Contains("using undionly on"));
 
             // Leases feed discovery: dnsmasq's lease file is a discovery source and holds the VMs' addresses.
             Assert.Equal(1L, await network.QueryAsync<long>("""SELECT count(*) FROM "DiscoverySources" WHERE "Value" = @v""", ("v", dhcp.LeaseFile!)));
             Assert.Contains("10.77.0.", await File.ReadAllTextAsync(dhcp.LeaseFile!));
 
             await AStrangerBootsItsLocalDiskAndIsSightedAsync(network);
+            await ABiosPxeRomIsSentUndionlyOverTftpAsync(network);
         }
         catch
         {
@@ -150,6 +163,34 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A server's own BIOS PXE ROM (arch 0, not iPXE) is told undionly.kpxe on the Portal's TFTP server and gets
+    /// Debian's file byte for byte. No lab VM asks this way: their NIC ROMs are iPXE, which goes straight to /boot.ipxe.
+    /// </summary>
+    private static async Task ABiosPxeRomIsSentUndionlyOverTftpAsync(PxeNetwork network)
+    {
+        const string mac = "52:54:00:77:00:97";
+        var rom = new BiosPxeRom(network.AddHost(cidr: null), network.LabDirectory);
+
+        var answer = rom.AskForBootFile(mac, Guid.Parse("77777777-0000-4000-8000-000000000097"));
+        Assert.Equal((PxeNetwork.PortalAddress, DnsmasqConfig.BiosLoader), (answer.NextServer, answer.BootFile));
+        Assert.StartsWith("10.77.0.", answer.Address, StringComparison.Ordinal);
+        var debians = await File.ReadAllBytesAsync("/usr/lib/ipxe/undionly.kpxe");
+        var served = rom.FetchOverTftp(answer.NextServer, answer.BootFile);
+        Assert.True(served.AsSpan().SequenceEqual(debians),
+            $"TFTP sent {served.Length} bytes that are not Debian's undionly.kpxe");
+
+        // dnsmasq's own account, as the Network boot page shows it: an offer and an ack to this MAC, and the file sent to its address.
+        await Eventually.TrueAsync(async () =>
+        {
+            var heard = (await network.DhcpAsync()).Recent.Select(l => l.Text).ToList();
+            return heard.Any(l => l.Contains($"DHCPOFFER(br0) {answer.Address} {mac}", StringComparison.Ordinal))
+                && heard.Any(l => l.Contains($"DHCPACK(br0) {answer.Address} {mac}", StringComparison.Ordinal))
+                && heard.Any(l => l.Contains($"sent /usr/lib/ipxe/undionly.kpxe to {answer.Address}", StringComparison.Ordinal));
+        }, "dnsmasq's lines about the BIOS PXE ROM on the Network boot page", TimeSpan.FromSeconds(10));
+        Assert.Contains(" tags: bios, br0", network.Output); // tagged BIOS and not iPXE (log-dhcp, in the Portal's log)
+    }
+
     private static async Task<string> ScriptEventAsync(PxeNetwork network, long run)
     {
         var detail = await network.DeploymentAsync(run);
@@ -159,9 +200,9 @@ public sealed class DhcpNetbootTests(ITestOutputHelper output)
     private void Dump(PxeNetwork network)
     {
         output.WriteLine("Portal output:\n" + Tail(network.Output));
-        var vms = Path.Combine(network.LabDirectory, "vm");
-        if (Directory.Exists(vms))
-            foreach (var log in Directory.GetFiles(vms, "*.log")) output.WriteLine($"{Path.GetFileName(log)}:\n{Tail(Read(log))}");
+        // The lab's VM consoles (vm/), and those of the VMs the tests start themselves.
+        foreach (var folder in new[] { Path.Combine(network.LabDirectory, "vm"), network.LabDirectory }.Where(Directory.Exists))
+            foreach (var log in Directory.GetFiles(folder, "*.log")) output.WriteLine($"{Path.GetFileName(log)}:\n{Tail(Read(log))}");
     }
 
     private static string Read(string path)

@@ -6,7 +6,7 @@ namespace Portal.EndToEnd.RealNetwork;
 /// <summary>
 /// A fact that builds a real network inside network namespaces: skipped, saying what is missing, where
 /// namespaces cannot be made (not root, no `ip`, a sandbox that forbids them), /dev/net/tun is missing,
-/// or QEMU, dnsmasq or Debian's iPXE builds are not installed.
+/// or QEMU, dnsmasq, busybox, curl or Debian's iPXE builds are not installed.
 /// </summary>
 public sealed class NetnsFactAttribute : FactAttribute
 {
@@ -22,7 +22,8 @@ public sealed class NetnsFactAttribute : FactAttribute
         if (!OperatingSystem.IsLinux()) return "Network namespaces need Linux.";
         if (Environment.UserName != "root") return "Network namespaces need root (this test creates namespaces, a bridge and tap devices).";
         if (!File.Exists("/dev/net/tun")) return "/dev/net/tun is missing: QEMU cannot attach a VM to a tap device here.";
-        foreach (var (program, package) in new[] { ("ip", "iproute2"), ("dnsmasq", "dnsmasq-base"), ("qemu-system-x86_64", "qemu-system-x86") })
+        foreach (var (program, package) in new[] { ("ip", "iproute2"), ("dnsmasq", "dnsmasq-base"), ("qemu-system-x86_64", "qemu-system-x86"),
+                     ("busybox", "busybox"), ("curl", "curl") }) // busybox udhcpc and curl's TFTP play a BIOS PXE ROM
             if (!OnPath(program)) return $"{program} is not installed (apt-get install {package}; scripts/prereqs.sh test installs it).";
         if (!File.Exists("/usr/lib/ipxe/ipxe.efi")) return "Debian's iPXE builds are missing (apt-get install ipxe; scripts/prereqs.sh test installs it).";
         var probe = $"portal-probe-{Environment.ProcessId}";

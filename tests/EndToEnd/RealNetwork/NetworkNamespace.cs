@@ -42,15 +42,16 @@ public sealed class NetworkNamespace : IDisposable
 
     /// <summary>
     /// A veth pair from <paramref name="bridge"/> here to <paramref name="peer"/>'s interface
-    /// <paramref name="peerInterface"/> with <paramref name="peerCidr"/>: another host on the same network.
+    /// <paramref name="peerInterface"/> with <paramref name="peerCidr"/> (none: a host that asks DHCP for one):
+    /// another host on the same network.
     /// </summary>
-    public void Connect(string bridge, NetworkNamespace peer, string peerInterface, string peerCidr)
+    public void Connect(string bridge, NetworkNamespace peer, string peerInterface, string? peerCidr)
     {
         var local = "v" + peer.Name[^4..];
         Run("ip", "link", "add", local, "type", "veth", "peer", "name", peerInterface, "netns", peer.Name);
         Run("ip", "link", "set", local, "master", bridge);
         Run("ip", "link", "set", local, "up");
-        peer.Run("ip", "addr", "add", peerCidr, "dev", peerInterface);
+        if (peerCidr is not null) peer.Run("ip", "addr", "add", peerCidr, "dev", peerInterface);
         peer.Run("ip", "link", "set", peerInterface, "up");
     }
 

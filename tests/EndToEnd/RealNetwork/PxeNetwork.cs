@@ -50,8 +50,8 @@ public sealed class PxeNetwork : IAsyncDisposable
         }
     }
 
-    /// <summary>Another host on the bridge: a namespace of its own, joined by a veth pair, at <paramref name="cidr"/>.</summary>
-    public NetworkNamespace AddHost(string cidr)
+    /// <summary>Another host on the bridge: a namespace of its own, joined by a veth pair, at <paramref name="cidr"/> (none: no address yet).</summary>
+    public NetworkNamespace AddHost(string? cidr)
     {
         var host = Own(NetworkNamespace.Create("portal-site"));
         Namespace.Connect(Bridge, host, "eth0", cidr);

@@ -40,6 +40,25 @@ public sealed class VmArgumentsTests
     }
 
     [Fact]
+    public void ALegacySystemOnATapWithABiosPxeRomBootsItInsteadOfTheNicsIpxe()
+    {
+        var args = QemuVm.Arguments(Spec(networkBoot: true, uefi: null) with { Tap = "tap1", BiosPxeRom = "/usr/lib/ipxe/ipxe.lkrn" });
+        var line = string.Join(' ', args);
+
+        Assert.Contains("-kernel /usr/lib/ipxe/ipxe.lkrn", line);
+        Assert.Equal("dhcp && chain tftp://${next-server}/undionly.kpxe", args[args.ToList().IndexOf("-append") + 1]);
+        Assert.Contains("virtio-net-pci,netdev=n0,mac=52:54:00:00:00:01,bootindex=1,romfile=", line);
+    }
+
+    [Fact]
+    public void ABiosPxeRomIsOnlyForNetworkBootsOnATapWithSeaBios()
+    {
+        var rom = Spec(networkBoot: true, uefi: null) with { Tap = "tap1", BiosPxeRom = "/usr/lib/ipxe/ipxe.lkrn" };
+        foreach (var spec in new[] { rom with { NetworkBoot = false }, rom with { Tap = null }, rom with { Uefi = Ovmf } })
+            Assert.DoesNotContain("-kernel", QemuVm.Arguments(spec));
+    }
+
+    [Fact]
     public void WithoutADiskImageTheVmHasNoDisk()
     {
         var args = QemuVm.Arguments(Spec(networkBoot: false, uefi: null) with { DiskImage = null });
