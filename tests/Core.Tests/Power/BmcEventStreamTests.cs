@@ -10,8 +10,9 @@ using Portal.TestSupport;
 namespace Portal.Core.Tests.Power;
 
 /// <summary>
-/// BMC event streams against the real lab (127.0.88.x, HTTPS): dell offers a server-sent event
-/// stream, hpe does not. The refresh job does not run here, so a change that shows on a
+/// BMC event streams against the real lab (127.0.88.x, HTTPS): dell and lenovo offer a server-sent
+/// event stream (dell announcing power changes with iDRAC's numbered messages, lenovo with the
+/// ResourceEvent registry), hpe does not. The refresh job does not run here, so a change that shows on a
 /// streamed BMC came through its events. Power is changed through the lab's control API,
 /// behind the Portal's back.
 /// </summary>
@@ -26,7 +27,7 @@ public sealed class BmcEventStreamTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 2, FirstAddress = "127.0.88.1", OutputDirectory = labDirectory, Seed = 8, Profiles = ["dell", "hpe"] });
+        lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 3, FirstAddress = "127.0.88.1", OutputDirectory = labDirectory, Seed = 8, Profiles = ["dell", "hpe", "lenovo"] });
         host = await CatalogueTestHost.StartAsync(new()
         {
             ["Redfish:RetryBaseDelay"] = "00:00:00.020",
@@ -52,8 +53,9 @@ public sealed class BmcEventStreamTests : IAsyncLifetime
         Directory.Delete(labDirectory, true);
     }
 
-    private LabBmc Dell => lab.Bmcs.Single(b => b.Profile.Name == "dell");
-    private LabBmc Hpe => lab.Bmcs.Single(b => b.Profile.Name == "hpe");
+    private LabBmc Profile(string name) => lab.Bmcs.Single(b => b.Profile.Name == name);
+    private LabBmc Dell => Profile("dell");
+    private LabBmc Hpe => Profile("hpe");
     private EventedBmcs Evented => host.Services.GetRequiredService<EventedBmcs>();
 
     private async Task PowerBehindThePortalsBackAsync(LabBmc bmc, string resetType)
@@ -72,31 +74,39 @@ public sealed class BmcEventStreamTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(bmc) == "Off", "the first read after connecting");
     }
 
-    [Fact]
-    public async Task APowerChangeOnAStreamedBmcShowsInThePortalWithinSecondsWithoutAPoll()
+    /// <remarks>
+    /// Seconds, where the poll of a streamed BMC comes only every EventedRefreshInterval (minutes),
+    /// and here not at all: the change arrives by its event, whichever message form the BMC uses.
+    /// </remarks>
+    [Theory]
+    [InlineData("dell")]   // IDRAC.2.9.SYS1000 / SYS1001
+    [InlineData("lenovo")] // ResourceEvent.1.3.0.ResourcePoweredOn / ResourcePoweredOff
+    public async Task APowerChangeOnAStreamedBmcShowsInThePortalWithinSecondsWithoutAPoll(string profile)
     {
-        await StreamOpenAsync(Dell);
+        var bmc = Profile(profile);
+        await StreamOpenAsync(bmc);
 
-        await PowerBehindThePortalsBackAsync(Dell, "On");
+        await PowerBehindThePortalsBackAsync(bmc, "On");
 
-        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(Dell) == "On", "the power-on arrives by event", TimeSpan.FromSeconds(5));
-        await PowerBehindThePortalsBackAsync(Dell, "ForceOff");
-        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(Dell) == "Off", "the power-off arrives by event", TimeSpan.FromSeconds(5));
-        Assert.Equal(1, Dell.Stats.SessionsCreated);
+        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(bmc) == "On", "the power-on arrives by event", TimeSpan.FromSeconds(5));
+        await PowerBehindThePortalsBackAsync(bmc, "ForceOff");
+        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(bmc) == "Off", "the power-off arrives by event", TimeSpan.FromSeconds(5));
+        Assert.Equal(1, bmc.Stats.SessionsCreated);
     }
 
     [Fact]
     public async Task ABmcWithoutAStreamIsPolledAndAStreamedOneIsLeftAloneUntilItsLongInterval()
     {
         await StreamOpenAsync(Dell);
-        await Eventually.TrueAsync(() => streams.ListenerCount == 1, "the listener of the BMC without a stream has given up");
+        await StreamOpenAsync(Profile("lenovo"));
+        await Eventually.TrueAsync(() => streams.ListenerCount == 2, "the listener of the BMC without a stream has given up");
         Assert.False(Evented.IsOpen(ids[Hpe].Bmc));
         Assert.Equal(0, Hpe.Stats.EventStreams);
 
         await PowerBehindThePortalsBackAsync(Hpe, "On");
         var read = await host.Services.GetRequiredService<PowerStateRefresher>().RefreshDueAsync(default);
 
-        Assert.Equal(1, read); // the hpe machine; the dell one was read on connecting, minutes from due
+        Assert.Equal(1, read); // the hpe machine; the streamed ones were read on connecting, minutes from due
         Assert.Equal("On", await PowerStateInPortalAsync(Hpe));
     }
 
