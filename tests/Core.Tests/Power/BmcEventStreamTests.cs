@@ -1,9 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Core.Bmcs;
 using Portal.Core.Power;
-using Portal.Core.Tests.Catalogue;
 using Portal.Lab;
 using Portal.TestSupport;
 
@@ -18,29 +16,19 @@ namespace Portal.Core.Tests.Power;
 /// </summary>
 public sealed class BmcEventStreamTests : IAsyncLifetime
 {
-    private readonly string labDirectory = Directory.CreateTempSubdirectory("portal-events-lab-").FullName;
-    private LabFleet lab = default!;
-    private CatalogueTestHost host = default!;
+    private PowerLabHost power = default!;
     private BmcEventStreams streams = default!;
     private readonly HttpClient control = new();
-    private readonly Dictionary<LabBmc, (long Bmc, long Machine)> ids = [];
 
     public async Task InitializeAsync()
     {
-        lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 3, FirstAddress = "127.0.88.1", OutputDirectory = labDirectory, Seed = 8, Profiles = ["dell", "hpe", "lenovo"] });
-        host = await CatalogueTestHost.StartAsync(new()
+        power = await PowerLabHost.StartAsync(new LabOptions { BmcCount = 3, FirstAddress = "127.0.88.1", Seed = 8, Profiles = ["dell", "hpe", "lenovo"] }, new()
         {
-            ["Redfish:RetryBaseDelay"] = "00:00:00.020",
             ["Power:EventStreamScanInterval"] = "00:00:00.200",
             ["Power:EventStreamMaxBackoff"] = "00:00:01",
-        }, realClock: true);
-        foreach (var bmc in lab.Bmcs)
-        {
-            var bmcId = await host.AddBmcAsync(MacAddress.Parse(bmc.Mac).ToString(), bmc.Address.ToString(), bmc.Port, bmc.Username, bmc.Password, bmc.Https);
-            ids[bmc] = (bmcId, await host.AddMachineAsync(bmcId, Facts.Of(redfishId: bmc.Systems[0].RedfishPath)));
-        }
-        control.BaseAddress = lab.ControlUri;
-        streams = host.Services.GetRequiredService<BmcEventStreams>();
+        });
+        control.BaseAddress = power.Lab.ControlUri;
+        streams = power.Host.Services.GetRequiredService<BmcEventStreams>();
         await streams.StartAsync(default);
     }
 
@@ -48,15 +36,13 @@ public sealed class BmcEventStreamTests : IAsyncLifetime
     {
         await streams.StopAsync(default);
         control.Dispose();
-        await host.DisposeAsync();
-        await lab.DisposeAsync();
-        Directory.Delete(labDirectory, true);
+        await power.DisposeAsync();
     }
 
-    private LabBmc Profile(string name) => lab.Bmcs.Single(b => b.Profile.Name == name);
+    private LabBmc Profile(string name) => power.Bmc(name);
     private LabBmc Dell => Profile("dell");
     private LabBmc Hpe => Profile("hpe");
-    private EventedBmcs Evented => host.Services.GetRequiredService<EventedBmcs>();
+    private EventedBmcs Evented => power.Host.Services.GetRequiredService<EventedBmcs>();
 
     private async Task PowerBehindThePortalsBackAsync(LabBmc bmc, string resetType)
     {
@@ -65,11 +51,11 @@ public sealed class BmcEventStreamTests : IAsyncLifetime
     }
 
     private Task<string> PowerStateInPortalAsync(LabBmc bmc) =>
-        host.WithDbAsync(db => db.Machines.Where(m => m.Id == ids[bmc].Machine).Select(m => m.PowerState).SingleAsync());
+        power.Host.WithDbAsync(db => db.Machines.Where(m => m.Id == power.MachineIds[bmc.Systems[0]]).Select(m => m.PowerState).SingleAsync());
 
     private async Task StreamOpenAsync(LabBmc bmc)
     {
-        await Eventually.TrueAsync(() => Evented.IsOpen(ids[bmc].Bmc) && bmc.Stats.EventStreams == 1, $"the event stream of {bmc} is open");
+        await Eventually.TrueAsync(() => Evented.IsOpen(power.BmcIds[bmc]) && bmc.Stats.EventStreams == 1, $"the event stream of {bmc} is open");
         // The listener reads the machine once on connecting; wait for that, so it is not mistaken for an event.
         await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(bmc) == "Off", "the first read after connecting");
     }
@@ -100,11 +86,11 @@ public sealed class BmcEventStreamTests : IAsyncLifetime
         await StreamOpenAsync(Dell);
         await StreamOpenAsync(Profile("lenovo"));
         await Eventually.TrueAsync(() => streams.ListenerCount == 2, "the listener of the BMC without a stream has given up");
-        Assert.False(Evented.IsOpen(ids[Hpe].Bmc));
+        Assert.False(Evented.IsOpen(power.BmcIds[Hpe]));
         Assert.Equal(0, Hpe.Stats.EventStreams);
 
         await PowerBehindThePortalsBackAsync(Hpe, "On");
-        var read = await host.Services.GetRequiredService<PowerStateRefresher>().RefreshDueAsync(default);
+        var read = await power.Host.Services.GetRequiredService<PowerStateRefresher>().RefreshDueAsync(default);
 
         Assert.Equal(1, read); // the hpe machine; the streamed ones were read on connecting, minutes from due
         Assert.Equal("On", await PowerStateInPortalAsync(Hpe));
