@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Portal.Lab.Events;
 using Portal.Lab.Netboot;
 using Portal.Lab.Power;
 
@@ -270,20 +271,13 @@ public sealed class LabSystem
         }
     }
 
-    // Under bmc.Sync. Every PowerState change is announced on the BMC's event feed (ResourceEvent
-    // registry: ResourcePoweredOn/Off, ResourcePoweringOn/Off), whoever caused it.
+    // Under bmc.Sync. Every PowerState change is announced on the BMC's event feed, whoever caused it.
     private void SetPower(LabPowerState value)
     {
         if (powerState == value) return;
         powerState = value;
-        var (key, text) = value switch
-        {
-            LabPowerState.On => ("ResourcePoweredOn", "has powered on"),
-            LabPowerState.Off => ("ResourcePoweredOff", "has powered off"),
-            LabPowerState.PoweringOn => ("ResourcePoweringOn", "is powering on"),
-            _ => ("ResourcePoweringOff", "is powering off"),
-        };
-        bmc.Events.Publish($"ResourceEvent.1.3.0.{key}", $"The resource `{RedfishPath}` {text}.", RedfishPath);
+        var (messageId, text) = PowerMessages.For(bmc.Profile, value, RedfishPath);
+        bmc.Events.Publish(messageId, text, RedfishPath);
     }
 
     internal void Shutdown()

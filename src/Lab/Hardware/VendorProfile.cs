@@ -32,6 +32,11 @@ public sealed record VendorProfile
     public TimeSpan ResetDelay { get; init; }
     /// <summary>EventService offers a ServerSentEventUri stream (others only have the EventService resource).</summary>
     public bool ServerSentEvents { get; init; }
+    /// <summary>
+    /// Quirk: PowerState changes are announced with iDRAC's numbered messages (IDRAC.2.9.SYS1000
+    /// "System is turning on.", SYS1001 "System is turning off.") instead of the ResourceEvent registry.
+    /// </summary>
+    public bool NumberedPowerMessages { get; init; }
     /// <summary>More than one → a blade chassis whose BMC manages several systems.</summary>
     public int SystemsPerBmc { get; init; } = 1;
     /// <summary>How likely a machine of this vendor carries GPUs (0..1).</summary>

@@ -13,7 +13,7 @@ public static class VendorProfiles
         SystemId = "System.Embedded.1", DefaultUsername = "root", SerialPattern = "#AAX#X#",
         Models = ["PowerEdge R650", "PowerEdge R750", "PowerEdge R6525", "PowerEdge R7525", "PowerEdge R760", "PowerEdge XE8545"],
         BmcOui = "d0:94:66", ResetTypes = ["On", "ForceOff", "ForceRestart", "GracefulRestart", "GracefulShutdown", "PushPowerButton", "Nmi", "PowerCycle"],
-        CsvMacStyle = "COLON", HostNamePrefix = "idrac-", ServerSentEvents = true,
+        CsvMacStyle = "COLON", HostNamePrefix = "idrac-", ServerSentEvents = true, NumberedPowerMessages = true,
     };
 
     /// <summary>If-Match required on PATCH (428 without it).</summary>

@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Core.Bmcs;
 using Portal.Core.Power;
 using Portal.Core.Reservations;
+using Portal.Core.Tests.Power;
 using Portal.Lab;
 
 namespace Portal.Core.Tests.Catalogue;
@@ -10,45 +10,27 @@ namespace Portal.Core.Tests.Catalogue;
 /// <summary>Power actions against the lab's BMCs over real HTTPS (addresses 127.0.80.x).</summary>
 public sealed class PowerTests : IAsyncLifetime
 {
-    private readonly string labDirectory = Directory.CreateTempSubdirectory("portal-power-lab-").FullName;
-    private LabFleet lab = default!;
-    private CatalogueTestHost host = default!;
-    private readonly Dictionary<LabSystem, long> machines = [];
+    private PowerLabHost power = default!;
     private static readonly Requester Alice = CatalogueTestHost.User("alice");
     private static readonly Requester Bob = CatalogueTestHost.User("bob");
 
-    public async Task InitializeAsync()
-    {
-        // dell, hpe, lenovo, supermicro, gigabyte (slow Reset, shortened here), blade
-        lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 6, FirstAddress = "127.0.80.1", OutputDirectory = labDirectory, Seed = 5, SlowResetDelay = TimeSpan.FromMilliseconds(600) });
-        host = await CatalogueTestHost.StartAsync(new()
+    // dell, hpe, lenovo, supermicro, gigabyte (slow Reset, shortened here), blade
+    public async Task InitializeAsync() =>
+        power = await PowerLabHost.StartAsync(new LabOptions { BmcCount = 6, FirstAddress = "127.0.80.1", Seed = 5, SlowResetDelay = TimeSpan.FromMilliseconds(600) }, new()
         {
-            ["Power:ActionTimeout"] = "00:00:15", ["Power:PollInterval"] = "00:00:00.100",
-            ["Redfish:RetryBaseDelay"] = "00:00:00.020", ["Redfish:RequestTimeout"] = "00:00:05",
-        }, realClock: true);
-        foreach (var bmc in lab.Bmcs)
-        {
-            var bmcId = await host.AddBmcAsync(MacAddress.Parse(bmc.Mac).ToString(), bmc.Address.ToString(), bmc.Port, bmc.Username, bmc.Password, bmc.Https);
-            foreach (var system in bmc.Systems)
-                machines[system] = await host.AddMachineAsync(bmcId, Facts.Of(redfishId: system.RedfishPath, serial: system.Facts.SerialNumber));
-        }
-    }
+            ["Power:ActionTimeout"] = "00:00:15", ["Power:PollInterval"] = "00:00:00.100", ["Redfish:RequestTimeout"] = "00:00:05",
+        });
 
-    public async Task DisposeAsync()
-    {
-        await host.DisposeAsync();
-        await lab.DisposeAsync();
-        Directory.Delete(labDirectory, true);
-    }
+    public async Task DisposeAsync() => await power.DisposeAsync();
 
-    private LabSystem SystemOf(string profile) => lab.Bmcs.First(b => b.Profile.Name == profile).Systems[0];
+    private LabSystem SystemOf(string profile) => power.Bmc(profile).Systems[0];
 
     private async Task<PowerOperation> RunAsync(long machineId, PowerAction action, Requester who)
     {
-        var requested = await host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(machineId, action, who));
+        var requested = await power.Host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(machineId, action, who));
         Assert.True(requested.Outcome.Succeeded, requested.Outcome.Message);
-        await host.Services.GetRequiredService<PowerActionRunner>().RunAsync(requested.OperationId!.Value, default);
-        return await host.WithDbAsync(db => db.PowerOperations.SingleAsync(o => o.Id == requested.OperationId));
+        await power.Host.Services.GetRequiredService<PowerActionRunner>().RunAsync(requested.OperationId!.Value, default);
+        return await power.Host.WithDbAsync(db => db.PowerOperations.SingleAsync(o => o.Id == requested.OperationId));
     }
 
     [Theory]
@@ -57,8 +39,8 @@ public sealed class PowerTests : IAsyncLifetime
     public async Task EachPowerActionReachesTheLabBmcAndTheMachineShowsTheNewState(string profile)
     {
         var system = SystemOf(profile);
-        var id = machines[system];
-        await host.ReserveAsync(Alice, id);
+        var id = power.MachineIds[system];
+        await power.Host.ReserveAsync(Alice, id);
 
         foreach (var (action, expected) in new[]
         {
@@ -71,10 +53,10 @@ public sealed class PowerTests : IAsyncLifetime
 
             Assert.True(operation.Status == PowerOperationStatus.Succeeded, $"{action}: {operation.Error}");
             Assert.Equal(expected, system.PowerState);
-            Assert.Equal(expected.ToString(), (await host.MachineAsync(id)).PowerState);
+            Assert.Equal(expected.ToString(), (await power.Host.MachineAsync(id)).PowerState);
             if (expected == LabPowerState.On) Assert.True(system.PowerOnCount > powerOns, $"{action} did not power the lab machine on");
         }
-        var audit = await host.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == "machine.power" && e.TargetId == id.ToString()).CountAsync());
+        var audit = await power.Host.WithDbAsync(db => db.AuditEvents.Where(e => e.Action == "machine.power" && e.TargetId == id.ToString()).CountAsync());
         Assert.Equal(6, audit);
     }
 
@@ -82,8 +64,8 @@ public sealed class PowerTests : IAsyncLifetime
     public async Task ABmcFaultShowsAClearFailure()
     {
         var system = SystemOf("dell");
-        var id = machines[system];
-        await host.ReserveAsync(Alice, id);
+        var id = power.MachineIds[system];
+        await power.Host.ReserveAsync(Alice, id);
         system.Bmc.Faults = new FaultSettings { FailAuth = true };
 
         var operation = await RunAsync(id, PowerAction.On, Alice);
@@ -98,8 +80,8 @@ public sealed class PowerTests : IAsyncLifetime
     public async Task TransientBmcErrorsAreRetriedUntilTheActionSucceeds()
     {
         var system = SystemOf("hpe");
-        var id = machines[system];
-        await host.ReserveAsync(Alice, id);
+        var id = power.MachineIds[system];
+        await power.Host.ReserveAsync(Alice, id);
         system.Bmc.Faults = new FaultSettings { ErrorRate = 0.3, ErrorStatusCode = 503 };
 
         var operation = await RunAsync(id, PowerAction.On, Alice);
@@ -112,35 +94,35 @@ public sealed class PowerTests : IAsyncLifetime
     [Fact]
     public async Task UsersCannotPowerMachinesTheyDoNotHold()
     {
-        var id = machines[SystemOf("lenovo")];
-        var notHeld = await host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(id, PowerAction.On, Alice));
+        var id = power.MachineIds[SystemOf("lenovo")];
+        var notHeld = await power.Host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(id, PowerAction.On, Alice));
         Assert.Equal(OutcomeStatus.Forbidden, notHeld.Outcome.Status);
 
-        await host.ReserveAsync(Alice, id);
-        var otherUser = await host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(id, PowerAction.On, Bob));
+        await power.Host.ReserveAsync(Alice, id);
+        var otherUser = await power.Host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(id, PowerAction.On, Bob));
         Assert.Equal(OutcomeStatus.Forbidden, otherUser.Outcome.Status);
         Assert.Contains("held by alice", otherUser.Outcome.Message);
 
-        var byOperator = await host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(id, PowerAction.On, CatalogueTestHost.User("olga", isOperator: true)));
+        var byOperator = await power.Host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(id, PowerAction.On, CatalogueTestHost.User("olga", isOperator: true)));
         Assert.True(byOperator.Outcome.Succeeded);
-        Assert.Equal(0, await host.WithDbAsync(db => db.PowerOperations.CountAsync(o => o.RequestedByName != "olga")));
+        Assert.Equal(0, await power.Host.WithDbAsync(db => db.PowerOperations.CountAsync(o => o.RequestedByName != "olga")));
     }
 
     [Fact]
     public async Task RefreshReadsEveryPowerStateAndOnlyOffersWhatTheBmcAllows()
     {
-        lab.ResetStats();
-        var read = await host.Services.GetRequiredService<PowerStateRefresher>().RefreshDueAsync(default);
+        power.Lab.ResetStats();
+        var read = await power.Host.Services.GetRequiredService<PowerStateRefresher>().RefreshDueAsync(default);
 
-        Assert.Equal(lab.Systems.Count(), read);
-        Assert.All(lab.Bmcs, b => Assert.InRange(b.Stats.MaxInFlight, 1, 2));
-        var supermicro = await host.MachineAsync(machines[SystemOf("supermicro")]);
+        Assert.Equal(power.Lab.Systems.Count(), read);
+        Assert.All(power.Lab.Bmcs, b => Assert.InRange(b.Stats.MaxInFlight, 1, 2));
+        var supermicro = await power.Host.MachineAsync(power.MachineIds[SystemOf("supermicro")]);
         Assert.NotNull(supermicro.ResetTypes);
         Assert.DoesNotContain(PowerAction.PowerCycle, PowerActions.AllowedFor(supermicro.ResetTypes));
         Assert.NotNull(supermicro.PowerCheckedAt);
 
-        await host.ReserveAsync(Alice, supermicro.Id);
-        var refused = await host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(supermicro.Id, PowerAction.PowerCycle, Alice));
+        await power.Host.ReserveAsync(Alice, supermicro.Id);
+        var refused = await power.Host.WithAsync<PowerControl, PowerControl.Requested>(p => p.RequestAsync(supermicro.Id, PowerAction.PowerCycle, Alice));
         Assert.Equal(OutcomeStatus.Conflict, refused.Outcome.Status);
         Assert.Contains("does not offer PowerCycle", refused.Outcome.Message);
     }

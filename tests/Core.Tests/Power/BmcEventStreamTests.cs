@@ -1,45 +1,34 @@
 using System.Net.Http.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Portal.Core.Bmcs;
 using Portal.Core.Power;
-using Portal.Core.Tests.Catalogue;
 using Portal.Lab;
 using Portal.TestSupport;
 
 namespace Portal.Core.Tests.Power;
 
 /// <summary>
-/// BMC event streams against the real lab (127.0.88.x, HTTPS): dell offers a server-sent event
-/// stream, hpe does not. The refresh job does not run here, so a change that shows on a
+/// BMC event streams against the real lab (127.0.88.x, HTTPS): dell and lenovo offer a server-sent
+/// event stream (dell announcing power changes with iDRAC's numbered messages, lenovo with the
+/// ResourceEvent registry), hpe does not. The refresh job does not run here, so a change that shows on a
 /// streamed BMC came through its events. Power is changed through the lab's control API,
 /// behind the Portal's back.
 /// </summary>
 public sealed class BmcEventStreamTests : IAsyncLifetime
 {
-    private readonly string labDirectory = Directory.CreateTempSubdirectory("portal-events-lab-").FullName;
-    private LabFleet lab = default!;
-    private CatalogueTestHost host = default!;
+    private PowerLabHost power = default!;
     private BmcEventStreams streams = default!;
     private readonly HttpClient control = new();
-    private readonly Dictionary<LabBmc, (long Bmc, long Machine)> ids = [];
 
     public async Task InitializeAsync()
     {
-        lab = await LabFleet.StartAsync(new LabOptions { BmcCount = 2, FirstAddress = "127.0.88.1", OutputDirectory = labDirectory, Seed = 8, Profiles = ["dell", "hpe"] });
-        host = await CatalogueTestHost.StartAsync(new()
+        power = await PowerLabHost.StartAsync(new LabOptions { BmcCount = 3, FirstAddress = "127.0.88.1", Seed = 8, Profiles = ["dell", "hpe", "lenovo"] }, new()
         {
-            ["Redfish:RetryBaseDelay"] = "00:00:00.020",
             ["Power:EventStreamScanInterval"] = "00:00:00.200",
             ["Power:EventStreamMaxBackoff"] = "00:00:01",
-        }, realClock: true);
-        foreach (var bmc in lab.Bmcs)
-        {
-            var bmcId = await host.AddBmcAsync(MacAddress.Parse(bmc.Mac).ToString(), bmc.Address.ToString(), bmc.Port, bmc.Username, bmc.Password, bmc.Https);
-            ids[bmc] = (bmcId, await host.AddMachineAsync(bmcId, Facts.Of(redfishId: bmc.Systems[0].RedfishPath)));
-        }
-        control.BaseAddress = lab.ControlUri;
-        streams = host.Services.GetRequiredService<BmcEventStreams>();
+        });
+        control.BaseAddress = power.Lab.ControlUri;
+        streams = power.Host.Services.GetRequiredService<BmcEventStreams>();
         await streams.StartAsync(default);
     }
 
@@ -47,14 +36,13 @@ public sealed class BmcEventStreamTests : IAsyncLifetime
     {
         await streams.StopAsync(default);
         control.Dispose();
-        await host.DisposeAsync();
-        await lab.DisposeAsync();
-        Directory.Delete(labDirectory, true);
+        await power.DisposeAsync();
     }
 
-    private LabBmc Dell => lab.Bmcs.Single(b => b.Profile.Name == "dell");
-    private LabBmc Hpe => lab.Bmcs.Single(b => b.Profile.Name == "hpe");
-    private EventedBmcs Evented => host.Services.GetRequiredService<EventedBmcs>();
+    private LabBmc Profile(string name) => power.Bmc(name);
+    private LabBmc Dell => Profile("dell");
+    private LabBmc Hpe => Profile("hpe");
+    private EventedBmcs Evented => power.Host.Services.GetRequiredService<EventedBmcs>();
 
     private async Task PowerBehindThePortalsBackAsync(LabBmc bmc, string resetType)
     {
@@ -63,40 +51,48 @@ public sealed class BmcEventStreamTests : IAsyncLifetime
     }
 
     private Task<string> PowerStateInPortalAsync(LabBmc bmc) =>
-        host.WithDbAsync(db => db.Machines.Where(m => m.Id == ids[bmc].Machine).Select(m => m.PowerState).SingleAsync());
+        power.Host.WithDbAsync(db => db.Machines.Where(m => m.Id == power.MachineIds[bmc.Systems[0]]).Select(m => m.PowerState).SingleAsync());
 
     private async Task StreamOpenAsync(LabBmc bmc)
     {
-        await Eventually.TrueAsync(() => Evented.IsOpen(ids[bmc].Bmc) && bmc.Stats.EventStreams == 1, $"the event stream of {bmc} is open");
+        await Eventually.TrueAsync(() => Evented.IsOpen(power.BmcIds[bmc]) && bmc.Stats.EventStreams == 1, $"the event stream of {bmc} is open");
         // The listener reads the machine once on connecting; wait for that, so it is not mistaken for an event.
         await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(bmc) == "Off", "the first read after connecting");
     }
 
-    [Fact]
-    public async Task APowerChangeOnAStreamedBmcShowsInThePortalWithinSecondsWithoutAPoll()
+    /// <remarks>
+    /// Seconds, where the poll of a streamed BMC comes only every EventedRefreshInterval (minutes),
+    /// and here not at all: the change arrives by its event, whichever message form the BMC uses.
+    /// </remarks>
+    [Theory]
+    [InlineData("dell")]   // IDRAC.2.9.SYS1000 / SYS1001
+    [InlineData("lenovo")] // ResourceEvent.1.3.0.ResourcePoweredOn / ResourcePoweredOff
+    public async Task APowerChangeOnAStreamedBmcShowsInThePortalWithinSecondsWithoutAPoll(string profile)
     {
-        await StreamOpenAsync(Dell);
+        var bmc = Profile(profile);
+        await StreamOpenAsync(bmc);
 
-        await PowerBehindThePortalsBackAsync(Dell, "On");
+        await PowerBehindThePortalsBackAsync(bmc, "On");
 
-        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(Dell) == "On", "the power-on arrives by event", TimeSpan.FromSeconds(5));
-        await PowerBehindThePortalsBackAsync(Dell, "ForceOff");
-        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(Dell) == "Off", "the power-off arrives by event", TimeSpan.FromSeconds(5));
-        Assert.Equal(1, Dell.Stats.SessionsCreated);
+        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(bmc) == "On", "the power-on arrives by event", TimeSpan.FromSeconds(5));
+        await PowerBehindThePortalsBackAsync(bmc, "ForceOff");
+        await Eventually.TrueAsync(async () => await PowerStateInPortalAsync(bmc) == "Off", "the power-off arrives by event", TimeSpan.FromSeconds(5));
+        Assert.Equal(1, bmc.Stats.SessionsCreated);
     }
 
     [Fact]
     public async Task ABmcWithoutAStreamIsPolledAndAStreamedOneIsLeftAloneUntilItsLongInterval()
     {
         await StreamOpenAsync(Dell);
-        await Eventually.TrueAsync(() => streams.ListenerCount == 1, "the listener of the BMC without a stream has given up");
-        Assert.False(Evented.IsOpen(ids[Hpe].Bmc));
+        await StreamOpenAsync(Profile("lenovo"));
+        await Eventually.TrueAsync(() => streams.ListenerCount == 2, "the listener of the BMC without a stream has given up");
+        Assert.False(Evented.IsOpen(power.BmcIds[Hpe]));
         Assert.Equal(0, Hpe.Stats.EventStreams);
 
         await PowerBehindThePortalsBackAsync(Hpe, "On");
-        var read = await host.Services.GetRequiredService<PowerStateRefresher>().RefreshDueAsync(default);
+        var read = await power.Host.Services.GetRequiredService<PowerStateRefresher>().RefreshDueAsync(default);
 
-        Assert.Equal(1, read); // the hpe machine; the dell one was read on connecting, minutes from due
+        Assert.Equal(1, read); // the hpe machine; the streamed ones were read on connecting, minutes from due
         Assert.Equal("On", await PowerStateInPortalAsync(Hpe));
     }
 

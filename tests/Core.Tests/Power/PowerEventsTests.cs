@@ -15,7 +15,14 @@ public sealed class PowerEventsTests
     [InlineData("ResourceEvent.1.3.0.ResourceChanged", "/redfish/v1/Managers/1", false)]
     [InlineData("iLOEvents.2.1.ServerPoweredOff", "/redfish/v1/Systems/1", true)]
     [InlineData("OpenBMC.0.1.BIOSPOSTCode", "/redfish/v1/Systems/system", false)]
-    [InlineData("IDRAC.2.8.SYS1003", "/redfish/v1/Systems/System.Embedded.1", false)]
+    [InlineData("iLOEvents.2.1.ServerResetDetected", "/redfish/v1/Systems/1", true)]
+    [InlineData("IDRAC.2.9.SYS1000", "/redfish/v1/Systems/System.Embedded.1", true)]
+    [InlineData("IDRAC.2.9.SYS1001", "/redfish/v1/Systems/System.Embedded.1", true)]
+    [InlineData("IDRAC.2.8.SYS1003", "/redfish/v1/Systems/System.Embedded.1", true)]
+    [InlineData("IDRAC.SYS1001", "/redfish/v1/Systems/System.Embedded.1", true)]
+    [InlineData("IDRAC.2.9.TMP0120", "/redfish/v1/Systems/System.Embedded.1", false)]
+    [InlineData("IDRAC.2.9.RAC0703", "/redfish/v1/Systems/System.Embedded.1", false)]
+    [InlineData("Other.1.0.SYS1000", "/redfish/v1/Systems/1", false)]
     [InlineData("Base.1.8.Success", null, false)]
     public void PowerAndBootMessagesAreRecognisedByWhatTheirKeyNames(string messageId, string? origin, bool relevant) =>
         Assert.Equal(relevant, PowerEvents.IsPowerOrBoot(Record(messageId, origin)));

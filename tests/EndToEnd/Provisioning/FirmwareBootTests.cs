@@ -32,14 +32,9 @@ public sealed class FirmwareBootTests(NetbootingPortal portal, ITestOutputHelper
         await using var lab = await StartLabAsync("127.0.161.1", vms: 2);
         var system = lab.Bmcs[1].Systems[0];
         Assert.Equal("Legacy", system.Boot.Mode);
-        try
-        {
-            var machineId = await portal.OnboardAsync(lab.Bmcs[1]);
-            var deploymentId = await ProvisionAsync(machineId, "bios-node.lab");
 
-            await Eventually.TrueAsync(async () => await StepAsync(deploymentId) is ProvisioningStep.Deployed or ProvisioningStep.Failed,
-                "the BIOS VM's run to end", TimeSpan.FromMinutes(3));
-            Assert.Equal(ProvisioningStep.Deployed, await StepAsync(deploymentId));
+        await ProvisionToDeployedAsync(lab.Bmcs[1], "bios-node.lab", async deploymentId =>
+        {
             var script = await portal.WithDbAsync(db => db.DeploymentEvents.AsNoTracking()
                 .SingleAsync(e => e.DeploymentId == deploymentId && e.Phase == "script"));
             Assert.Contains("platform=pcbios", script.Message);
@@ -52,15 +47,7 @@ public sealed class FirmwareBootTests(NetbootingPortal portal, ITestOutputHelper
             // The run restarted the machine without its override: SeaBIOS boots the disk.
             await Eventually.TrueAsync(() => ConsoleOf(system).Contains(InstalledSystemRunning), "the installed system to start from disk", TimeSpan.FromMinutes(2));
             Assert.Equal(LabPowerState.On, system.PowerState);
-        }
-        catch
-        {
-            var events = await portal.WithDbAsync(db => db.DeploymentEvents.AsNoTracking().OrderBy(e => e.Id).ToListAsync());
-            foreach (var e in events) output.WriteLine($"  {e.At:HH:mm:ss.fff} {e.Kind} {e.Phase} {e.Message}");
-            output.WriteLine($"lab system {system.PowerState}, {system.PowerOnCount} power-ons, last boot {system.LastBootSource}");
-            output.WriteLine("VM console:\n" + Tail(ConsoleOf(system)));
-            throw;
-        }
+        });
     }
 
     [QemuFact]
@@ -69,14 +56,9 @@ public sealed class FirmwareBootTests(NetbootingPortal portal, ITestOutputHelper
         await using var lab = await StartLabAsync("127.0.163.1", vms: 1, seed: 14);
         var system = lab.Bmcs[0].Systems[0];
         Assert.Equal("UEFI", system.Boot.Mode);
-        try
-        {
-            var machineId = await portal.OnboardAsync(lab.Bmcs[0]);
-            var deploymentId = await ProvisionAsync(machineId, "uefi-node.lab");
 
-            await Eventually.TrueAsync(async () => await StepAsync(deploymentId) is ProvisioningStep.Deployed or ProvisioningStep.Failed,
-                "the UEFI VM's run to end", TimeSpan.FromMinutes(3));
-            Assert.Equal(ProvisioningStep.Deployed, await StepAsync(deploymentId));
+        await ProvisionToDeployedAsync(lab.Bmcs[0], "uefi-node.lab", async deploymentId =>
+        {
             Assert.Equal("Boot0003", system.BootOrder[0]);
             Assert.True(await portal.WithDbAsync(db => db.DeploymentEvents.AnyAsync(e => e.DeploymentId == deploymentId && e.Message.StartsWith("Boot order set to disk first"))));
 
@@ -90,9 +72,35 @@ public sealed class FirmwareBootTests(NetbootingPortal portal, ITestOutputHelper
             await Eventually.TrueAsync(() => SinceLastPowerOn(system).Contains(InstalledSystemRunning), "the rebooted VM to start its disk", TimeSpan.FromSeconds(90));
             AssertNoNetworkBoot(SinceLastPowerOn(system));
             Assert.Equal("Hdd", system.LastBootSource);
+        });
+    }
+
+    /// <summary>
+    /// Onboards the BMC, provisions its (one) system with the lab installer, waits for the run to
+    /// end and asserts it Deployed, then checks <paramref name="afterwards"/> with the deployment's
+    /// id. Whatever fails on the way prints the run's events, the lab system's state and its console.
+    /// </summary>
+    private async Task ProvisionToDeployedAsync(LabBmc bmc, string hostname, Func<long, Task> afterwards)
+    {
+        var system = bmc.Systems[0];
+        long? deploymentId = null;
+        try
+        {
+            var machineId = await portal.OnboardAsync(bmc);
+            deploymentId = await ProvisionAsync(machineId, hostname);
+            await Eventually.TrueAsync(async () => await StepAsync(deploymentId.Value) is ProvisioningStep.Deployed or ProvisioningStep.Failed,
+                $"the run of {hostname} to end", TimeSpan.FromMinutes(3));
+            Assert.Equal(ProvisioningStep.Deployed, await StepAsync(deploymentId.Value));
+            await afterwards(deploymentId.Value);
         }
         catch
         {
+            if (deploymentId is { } id)
+            {
+                var events = await portal.WithDbAsync(db => db.DeploymentEvents.AsNoTracking().Where(e => e.DeploymentId == id).OrderBy(e => e.Id).ToListAsync());
+                foreach (var e in events) output.WriteLine($"  {e.At:HH:mm:ss.fff} {e.Kind} {e.Phase} {e.Message}");
+            }
+            output.WriteLine($"lab system {system.PowerState}, {system.PowerOnCount} power-ons, last boot {system.LastBootSource}");
             output.WriteLine("VM console:\n" + Tail(ConsoleOf(system)));
             throw;
         }

@@ -32,11 +32,13 @@ public sealed class EventStreamTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
-    [Fact]
-    public async Task APowerChangeThroughTheControlApiIsSentOnTheStreamAndCountedSessionsShowInStats()
+    [Theory]
+    [InlineData("dell", "IDRAC.2.9.SYS1000")] // iDRAC's numbered message
+    [InlineData("lenovo", "ResourceEvent.1.3.0.ResourcePoweredOn")]
+    public async Task APowerChangeThroughTheControlApiIsSentOnTheStreamAndCountedSessionsShowInStats(string profile, string messageId)
     {
-        await using var lab = await TestLab.StartAsync(Range, TwoProfiles);
-        var bmc = lab.Bmc("dell");
+        await using var lab = await TestLab.StartAsync(Range, new LabOptions { BmcCount = 1, Profiles = [profile] });
+        var bmc = lab.Bmc(profile);
         var client = await SessionClientAsync(lab, bmc);
         Assert.Equal(1, bmc.Stats.SessionsCreated);
 
@@ -54,7 +56,7 @@ public sealed class EventStreamTests
             if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line[6..];
         }
         var record = JsonNode.Parse(data!)!["Events"]![0]!;
-        Assert.Equal("ResourceEvent.1.3.0.ResourcePoweredOn", record["MessageId"]!.GetValue<string>());
+        Assert.Equal(messageId, record["MessageId"]!.GetValue<string>());
         Assert.Equal(bmc.Systems[0].RedfishPath, record["OriginOfCondition"]!["@odata.id"]!.GetValue<string>());
         Assert.Equal(LabPowerState.On, bmc.Systems[0].PowerState);
     }
