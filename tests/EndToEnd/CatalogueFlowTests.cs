@@ -148,15 +148,23 @@ public sealed class CatalogueFlowTests(PortalServer portal, Browser browser, Cat
         // Release both, each after confirming; they go back to the catalogue.
         foreach (var name in picked)
         {
-            await page.GetByRole(AriaRole.Button, new() { Name = $"Release {name}", Exact = true }).ClickAsync();
-            await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Release", Exact = true }).ClickAsync();
-            try { await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToHaveCountAsync(0); }
+            // This machine's own dialog, by its title: the previous one may still be closing (two dialogs in the page).
+            var dialog = page.GetByRole(AriaRole.Dialog).Filter(new() { HasText = $"Release {name}?" });
+            try
+            {
+                await page.GetByRole(AriaRole.Button, new() { Name = $"Release {name}", Exact = true }).ClickAsync();
+                await dialog.GetByRole(AriaRole.Button, new() { Name = "Release", Exact = true }).ClickAsync();
+                await Assertions.Expect(dialog).ToHaveCountAsync(0);
+                await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToHaveCountAsync(0);
+            }
             catch (PlaywrightException e)
             {
-                // Seen once in a full run (not alone): say what the page showed, so the next failure tells why.
+                // Seen twice in many runs: say what the page showed, so the next failure tells why.
                 var snackbars = await page.Locator(".mud-snackbar").AllInnerTextsAsync();
-                throw new Xunit.Sdk.XunitException($"{name} is still listed after Release: {await page.GetByRole(AriaRole.Dialog).CountAsync()} dialog(s) open, " +
-                    $"snackbars [{string.Join(" | ", snackbars)}], still the same page: {await page.EvaluateAsync<bool>("window.__stillTheSamePage === true")}. {e.Message}");
+                await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetTempPath(), "portal-e2e-release.png"), FullPage = true });
+                throw new Xunit.Sdk.XunitException($"Releasing {name} failed: {await page.GetByRole(AriaRole.Dialog).CountAsync()} dialog(s) open " +
+                    $"[{string.Join(" | ", await page.GetByRole(AriaRole.Dialog).AllInnerTextsAsync())}], snackbars [{string.Join(" | ", snackbars)}], " +
+                    $"still the same page: {await page.EvaluateAsync<bool>("window.__stillTheSamePage === true")}. {e.Message}");
             }
         }
         await Assertions.Expect(page.Locator("#my-machines-empty")).ToBeVisibleAsync();
