@@ -21,7 +21,7 @@ public sealed class ProvisioningWakeup(ISchedulerFactory schedulers, TimeProvide
     private readonly Lock gate = new();
     private Task? loop;
 
-    /// <summary>Runs waiting to be woken, and wakes done (tests and benches wait on them).</summary>
+    /// <summary>Wakes queued and not yet made (tests wait for it to reach 0).</summary>
     public long Pending => Interlocked.Read(ref queued) - Interlocked.Read(ref done);
     private long queued, done;
 
