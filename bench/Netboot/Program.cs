@@ -23,9 +23,13 @@ var seconds = args.Length > 2 ? int.Parse(args[2]) : 10;
 // A second, larger storm on machines of its own, seeded next to the first (0 skips it).
 var bigStormCount = args.Length > 3 ? int.Parse(args[3]) : 10_000;
 const int connections = 64;
-// Before the measured storms, a small one on machines of its own: the render path's code is compiled
-// then, as in a Portal that has provisioned before (its figures are printed, with no target).
+// Before the measured storms, small ones on machines of their own, each followed by a wait until the
+// JIT is done recompiling what they ran hot: the render path's code is then optimised, as in a Portal
+// that has provisioned before (their figures are printed, with no target).
 const int warmUpCount = 500;
+// Rounds, since a method is recompiled a step at a time (quick, instrumented, optimised), each after it
+// has been called often enough once the previous step is done.
+const int WarmUpRounds = 4;
 var availableCount = machineCount - stormCount;
 var seededCount = machineCount + bigStormCount + warmUpCount;
 var provisioningCount = stormCount + bigStormCount + warmUpCount;
@@ -132,7 +136,13 @@ try
     // ---- boot storms: every provisioning machine of a storm at once, bootstrap + script + config.
     var writer = portal.Services.GetRequiredService<Portal.Netboot.Serving.DeploymentWriter>();
     var templates = portal.Services.GetRequiredService<Portal.Netboot.Serving.TemplateSetCache>();
-    await StormAsync(machineCount + bigStormCount, warmUpCount, null, warmUpCount);
+    var fetches = portal.Services.GetRequiredService<Portal.Netboot.Serving.DeploymentFetches>();
+    for (var round = 0; round < WarmUpRounds; round++)
+    {
+        const int perRound = warmUpCount / WarmUpRounds;
+        await StormAsync(machineCount + bigStormCount + round * perRound, perRound, null, (round + 1) * perRound);
+        await JitSettledAsync();
+    }
     if (!await StormAsync(availableCount, stormCount, TimeSpan.FromSeconds(3), warmUpCount + stormCount)) failed = true;
     if (bigStormCount > 0 && !await StormAsync(machineCount, bigStormCount, TimeSpan.FromSeconds(10), provisioningCount)) failed = true;
 
@@ -155,6 +165,7 @@ try
         };
         ActivitySource.AddActivityListener(listener);
         var (batchesBefore, writtenBefore, buildsBefore) = (writer.Batches, writer.Written, templates.Builds);
+        var (loadsBefore, fetchedBefore, aloneBefore) = (fetches.Batches, fetches.Fetched, fetches.Alone);
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var stormClock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(first, count).Select(async i =>
@@ -193,6 +204,7 @@ try
                           $"p99 {p99:F0} ms ({target}); errors {errors.Count} (target 0); " +
                           $"timelines with one script and one config event: {served:N0}/{timelinesExpected:N0} (target all) {(pass ? "PASS" : "MISS")}");
         Console.WriteLine($"  database round trips: {stormRoundTrips:N0}, {stormRoundTrips / (3.0 * count):F1} per fetch (3 fetches per machine, everything the host sent meanwhile); " +
+                          $"fetches done together: {fetches.Fetched - fetchedBefore:N0} in {fetches.Batches - loadsBefore:N0} batches ({fetches.Alone - aloneBefore:N0} left to be done alone); " +
                           $"writer: {writer.Written - writtenBefore:N0} fetches stored in {writer.Batches - batchesBefore:N0} transactions; template sets built: {templates.Builds - buildsBefore}");
         // CPU of this process (the Portal and the storm's client together): a figure that holds on a busy machine, unlike wall time.
         Console.WriteLine($"  CPU in this process: {cpu.TotalSeconds:F1} s, {cpu.TotalMilliseconds / (3.0 * count):F2} ms per fetch (the Portal and the storm's HTTP client)");
@@ -208,6 +220,22 @@ finally
     Directory.Delete(work, recursive: true);
 }
 return failed ? 1 : 0;
+
+// Tiered compilation recompiles hot methods in the background, in steps: waits until a second passes with no
+// method compiled (at most 30 s) and prints how long that took.
+static async Task JitSettledAsync()
+{
+    var clock = Stopwatch.StartNew();
+    var count = System.Runtime.JitInfo.GetCompiledMethodCount();
+    for (var quiet = 0; quiet < 4 && clock.Elapsed < TimeSpan.FromSeconds(30); )
+    {
+        await Task.Delay(250);
+        var now = System.Runtime.JitInfo.GetCompiledMethodCount();
+        quiet = now == count ? quiet + 1 : 0;
+        count = now;
+    }
+    Console.WriteLine($"  JIT settled after {clock.Elapsed.TotalSeconds:F1} s ({count:N0} methods compiled in all)");
+}
 
 static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 

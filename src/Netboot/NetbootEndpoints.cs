@@ -41,12 +41,9 @@ public static class NetbootEndpoints
                 ? NetbootHttp.Text(BootScripts.Bootstrap(urls))
                 : NetbootHttp.NotConfigured());
         netboot.MapGet(NetbootRoutes.MachineScript, (RequestDelegate)(http => MachineScript.HandleAsync(http, directory, sightings, decisions)));
-        netboot.MapGet(NetbootRoutes.Config, (string token, HttpContext http, AppDbContext db, DeploymentWriter writer, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
-            DeploymentFiles.ServeConfigAsync(db, writer, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.Config, http));
-        netboot.MapGet(NetbootRoutes.UserData, (string token, HttpContext http, AppDbContext db, DeploymentWriter writer, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
-            DeploymentFiles.ServeConfigAsync(db, writer, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.UserData, http));
-        netboot.MapGet(NetbootRoutes.MetaData, (string token, HttpContext http, AppDbContext db, DeploymentWriter writer, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock) =>
-            DeploymentFiles.ServeConfigAsync(db, writer, templates, live, wakeup, clock, token, DeploymentFiles.ConfigFile.MetaData, http));
+        netboot.MapGet(NetbootRoutes.Config, (string token, HttpContext http) => DeploymentFiles.ServeConfigAsync(token, DeploymentFiles.ConfigFile.Config, http));
+        netboot.MapGet(NetbootRoutes.UserData, (string token, HttpContext http) => DeploymentFiles.ServeConfigAsync(token, DeploymentFiles.ConfigFile.UserData, http));
+        netboot.MapGet(NetbootRoutes.MetaData, (string token, HttpContext http) => DeploymentFiles.ServeConfigAsync(token, DeploymentFiles.ConfigFile.MetaData, http));
         netboot.MapPost(NetbootRoutes.Events, PhoneHomeEndpoint.HandleAsync);
         netboot.MapMethods(NetbootRoutes.BootFiles + "/{**path}", GetAndHead, (string? path, BootFiles files) => files.Serve(path ?? ""));
         netboot.MapMethods(NetbootRoutes.Ipxe + "/{name}", GetAndHead, (string name, IpxeFiles files) => files.Serve(name));

@@ -43,6 +43,7 @@ public static class NetbootServiceCollectionExtensions
         services.AddSingleton<IpxeFiles>();
         services.AddSingleton<TemplateSetCache>();
         services.AddSingleton<DeploymentWriter>();
+        services.AddSingleton<DeploymentFetches>();
         services.AddHostedService<BuiltinProfileSeeder>();
         return services;
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Auditing;
 using Portal.Core.Live;
 using Portal.Core.Machines;
@@ -51,13 +52,7 @@ internal static class DeploymentFiles
                 await live.DeploymentChangedAsync(deployment.Id, ct);
                 return NetbootHttp.Error(StatusCodes.Status500InternalServerError, $"Portal could not render the installer for deployment {deployment.Id}: {failure}");
             }
-            else
-            {
-                // The stored script holds a placeholder where the token goes (it is kept only encrypted).
-                body = deployment.ServedScript(tokens.Reveal(deployment))!;
-                deployment.ScriptServedTo(from);
-                deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the installer script to {from} ({NetbootHttp.Describe(query)})", null, null, now);
-            }
+            else body = ServeScript(deployment, tokens.Reveal(deployment), query, from, now);
             if (!await writer.SaveAsync(db, ct))
             {
                 if (attempt < 3) continue;
@@ -70,11 +65,21 @@ internal static class DeploymentFiles
         }
     }
 
-    public static async Task<IResult> ServeConfigAsync(AppDbContext db, DeploymentWriter writer, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, string token, ConfigFile file,
+    /// <summary>A run's config, user-data or meta-data: done together with other fetches (<see cref="DeploymentFetches"/>), or alone.</summary>
+    public static async Task<IResult> ServeConfigAsync(string token, ConfigFile file, HttpContext http)
+    {
+        if (!NetbootToken.IsWellFormed(token)) return NetbootHttp.NotFound();
+        var services = http.RequestServices;
+        if (await services.GetRequiredService<DeploymentFetches>().ConfigAsync(token, file, NetbootHttp.Urls(http), NetbootHttp.ClientAddress(http)) is { } body)
+            return NetbootHttp.Text(body);
+        return await ServeConfigAloneAsync(services.GetRequiredService<AppDbContext>(), services.GetRequiredService<DeploymentWriter>(), services.GetRequiredService<TemplateSetCache>(),
+            services.GetRequiredService<ILiveUpdates>(), services.GetRequiredService<ProvisioningWakeup>(), services.GetRequiredService<TimeProvider>(), token, file, http);
+    }
+
+    private static async Task<IResult> ServeConfigAloneAsync(AppDbContext db, DeploymentWriter writer, TemplateSetCache templates, ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, string token, ConfigFile file,
         HttpContext http)
     {
         var ct = http.RequestAborted;
-        if (!NetbootToken.IsWellFormed(token)) return NetbootHttp.NotFound();
         for (var attempt = 0; ; attempt++)
         {
             var hash = DeploymentTokens.Hash(token);
@@ -82,7 +87,7 @@ internal static class DeploymentFiles
             // Only while active, and only while the machine is being provisioned: a finished run's kickstart (with its hashes) is never served again.
             if (deployment is null || !deployment.BootsInstaller) return NetbootHttp.NotFound();
             var now = clock.GetUtcNow();
-            var phase = file switch { ConfigFile.MetaData => "meta-data", ConfigFile.UserData => "user-data", _ => "config" };
+            var phase = Phase(file);
             var from = NetbootHttp.ClientAddress(http);
             if (deployment.TokenRefusal(from) is { } refusal)
             {
@@ -100,9 +105,7 @@ internal static class DeploymentFiles
                     return NetbootHttp.Error(StatusCodes.Status500InternalServerError, $"Portal could not render the config for deployment {deployment.Id}: {failure}");
                 }
             }
-            var body = file == ConfigFile.MetaData ? NoCloud.MetaData(deployment.ToNetboot(token)) : deployment.ServedConfig(token)!;
-            if (file != ConfigFile.MetaData) deployment.ConfigServed(now);
-            deployment.RecordEvent(DeploymentEventKind.Netboot, phase, $"Served the {phase} to {from}", null, null, now);
+            var body = ServeConfig(deployment, token, file, from, now);
             if (!await writer.SaveAsync(db, ct))
             {
                 if (attempt < 3) continue;
@@ -137,9 +140,8 @@ internal static class DeploymentFiles
     /// </summary>
     private static string? PlatformMismatch(Deployment deployment, BootQuery query, DateTimeOffset now)
     {
-        var bmc = deployment.Machine!.BootMode switch { "UEFI" => BootMode.Uefi, "Legacy" => BootMode.Bios, _ => (BootMode?)null };
-        if (query.FirmwareBootMode is not { } firmware || bmc is null || firmware == bmc) return null;
-        var said = $"The firmware booted {Name(firmware)} (iPXE platform {query.Platform}), but the BMC reports {Name(bmc.Value)}";
+        if (Mismatch(deployment, query) is not { } mismatch) return null;
+        var (said, firmware, bmc) = mismatch;
         if (deployment.Profile!.FailOnPlatformMismatch)
         {
             var reason = $"{said}; the profile fails the run rather than install in the wrong mode. Set the machine's boot mode in its firmware or BMC, then retry.";
@@ -148,8 +150,16 @@ internal static class DeploymentFiles
             return reason;
         }
         deployment.RecordEvent(DeploymentEventKind.Netboot, "platform-mismatch",
-            $"{said}: the installer is rendered for {Name(firmware)}. An OS installed in {Name(firmware)} mode may not boot from its disk once the machine is back in {Name(bmc.Value)} mode.", null, null, now);
+            $"{said}: the installer is rendered for {Name(firmware)}. An OS installed in {Name(firmware)} mode may not boot from its disk once the machine is back in {Name(bmc)} mode.", null, null, now);
         return null;
+    }
+
+    /// <summary>What the firmware and the BMC disagree on, or null when they agree (or one does not say).</summary>
+    private static (string Said, BootMode Firmware, BootMode Bmc)? Mismatch(Deployment deployment, BootQuery query)
+    {
+        var bmc = deployment.Machine!.BootMode switch { "UEFI" => BootMode.Uefi, "Legacy" => BootMode.Bios, _ => (BootMode?)null };
+        if (query.FirmwareBootMode is not { } firmware || bmc is not { } reported || firmware == reported) return null;
+        return ($"The firmware booted {Name(firmware)} (iPXE platform {query.Platform}), but the BMC reports {Name(reported)}", firmware, reported);
     }
 
     private static string Name(BootMode mode) => mode == BootMode.Uefi ? "UEFI" : "BIOS";
@@ -159,12 +169,7 @@ internal static class DeploymentFiles
     {
         try
         {
-            var context = new NetbootContext(deployment.Machine!.ToNetboot(), deployment.Profile!.ToNetboot(), deployment.ToNetboot(token), urls);
-            var script = BootScripts.Installer(context, set, firmware);
-            var config = set.RenderConfig(context);
-            deployment.Rendered(script, config, token, now);
-            deployment.RecordEvent(DeploymentEventKind.Netboot, "rendered",
-                $"Rendered the installer script ({(firmware ?? context.Machine.BootMode) switch { BootMode.Uefi => "UEFI", _ => "BIOS" }}) and the {context.Profile.TemplateName} config", null, null, now);
+            RenderAndStore(deployment, token, set, urls, firmware, now);
             return null;
         }
         catch (NetbootRenderException e)
@@ -174,6 +179,69 @@ internal static class DeploymentFiles
             deployment.Fail("Rendering failed: " + e.Message, now);
             return e.Message;
         }
+    }
+
+    /// <summary>Renders both files and keeps them on the run; throws <see cref="NetbootRenderException"/> having changed nothing.</summary>
+    private static void RenderAndStore(Deployment deployment, string token, TemplateSet set, PortalUrls urls, BootMode? firmware, DateTimeOffset now)
+    {
+        var context = new NetbootContext(deployment.Machine!.ToNetboot(), deployment.Profile!.ToNetboot(), deployment.ToNetboot(token), urls);
+        var script = BootScripts.Installer(context, set, firmware);
+        var config = set.RenderConfig(context);
+        deployment.Rendered(script, config, token, now);
+        deployment.RecordEvent(DeploymentEventKind.Netboot, "rendered",
+            $"Rendered the installer script ({(firmware ?? context.Machine.BootMode) switch { BootMode.Uefi => "UEFI", _ => "BIOS" }}) and the {context.Profile.TemplateName} config", null, null, now);
+    }
+
+    /// <summary>The installer script as first rendered (the stored copy holds a placeholder where the token goes), recorded as served.</summary>
+    private static string ServeScript(Deployment deployment, string token, BootQuery query, string from, DateTimeOffset now)
+    {
+        var body = deployment.ServedScript(token)!;
+        deployment.ScriptServedTo(from);
+        deployment.RecordEvent(DeploymentEventKind.Netboot, "script", $"Served the installer script to {from} ({NetbootHttp.Describe(query)})", null, null, now);
+        return body;
+    }
+
+    private static string ServeConfig(Deployment deployment, string token, ConfigFile file, string from, DateTimeOffset now)
+    {
+        var body = file == ConfigFile.MetaData ? NoCloud.MetaData(deployment.ToNetboot(token)) : deployment.ServedConfig(token)!;
+        if (file != ConfigFile.MetaData) deployment.ConfigServed(now);
+        deployment.RecordEvent(DeploymentEventKind.Netboot, Phase(file), $"Served the {Phase(file)} to {from}", null, null, now);
+        return body;
+    }
+
+    private static string Phase(ConfigFile file) => file switch { ConfigFile.MetaData => "meta-data", ConfigFile.UserData => "user-data", _ => "config" };
+
+    /// <summary>
+    /// A script fetch's common case, on a run loaded by <see cref="DeploymentFetches"/>: the run boots its
+    /// installer, firmware and BMC agree on the boot mode and the render succeeds (or was done before).
+    /// Returns the body with the run changed as <see cref="ServeScriptAsync"/> would change it, or null
+    /// having changed nothing: that fetch is served alone.
+    /// </summary>
+    internal static string? TryServeScript(Deployment deployment, DeploymentTokens tokens, TemplateSet set, BootQuery query, PortalUrls? urls, string from, DateTimeOffset now)
+    {
+        // A run from before tokens were encrypted gets a new token when revealed: a change of its own.
+        if (!deployment.BootsInstaller || deployment.ProtectedToken is null) return null;
+        var token = tokens.Reveal(deployment);
+        if (deployment.IpxeScript is null)
+        {
+            if (urls is null || Mismatch(deployment, query) is not null) return null;
+            try { RenderAndStore(deployment, token, set, urls, query.FirmwareBootMode, now); }
+            catch (NetbootRenderException) { return null; }
+        }
+        return ServeScript(deployment, token, query, from, now);
+    }
+
+    /// <summary>A config fetch's common case (the token used from the address it is bound to), as <see cref="TryServeScript"/>.</summary>
+    internal static string? TryServeConfig(Deployment deployment, TemplateSet set, string token, ConfigFile file, PortalUrls? urls, string from, DateTimeOffset now)
+    {
+        if (!deployment.BootsInstaller || deployment.TokenRefusal(from) is not null) return null;
+        if (deployment.Config is null)
+        {
+            if (urls is null) return null;
+            try { RenderAndStore(deployment, token, set, urls, null, now); }
+            catch (NetbootRenderException) { return null; }
+        }
+        return ServeConfig(deployment, token, file, from, now);
     }
 
     // An active deployment with its machine and profile, by id or by token. Compiled once: a boot storm runs

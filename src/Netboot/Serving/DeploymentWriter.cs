@@ -45,11 +45,17 @@ public sealed class DeploymentWriter(NpgsqlDataSource dataSource, ILogger<Deploy
     public async Task<bool> SaveAsync(AppDbContext db, CancellationToken ct)
     {
         if (Unit.From(db) is not { } unit) return await DeploymentFiles.SaveAsync(db, ct);
-        EnsureStarted();
-        queue.Writer.TryWrite(unit);
-        var saved = await unit.Done.Task;
+        var saved = await StoreAsync(unit);
         if (saved) db.ChangeTracker.AcceptAllChanges();
         return saved;
+    }
+
+    /// <summary>Stores a unit with whatever else gathered: true when saved, false when lost to a concurrent change.</summary>
+    internal Task<bool> StoreAsync(Unit unit)
+    {
+        EnsureStarted();
+        queue.Writer.TryWrite(unit);
+        return unit.Done.Task;
     }
 
     private void EnsureStarted()
@@ -65,12 +71,12 @@ public sealed class DeploymentWriter(NpgsqlDataSource dataSource, ILogger<Deploy
         {
             var batch = new List<Unit>();
             while (batch.Count < MaxPerBatch && reader.TryRead(out var unit)) batch.Add(unit);
-            await StoreAsync(batch);
+            await StoreBatchAsync(batch);
         }
     }
 
     /// <summary>Stores a batch and answers each unit: saved, lost to a concurrent change, or failed (then logged).</summary>
-    internal async Task StoreAsync(IReadOnlyList<Unit> batch)
+    internal async Task StoreBatchAsync(IReadOnlyList<Unit> batch)
     {
         try
         {
@@ -139,20 +145,28 @@ public sealed class DeploymentWriter(NpgsqlDataSource dataSource, ILogger<Deploy
         private string sql = "";
         private readonly List<(string Name, object Value, NpgsqlDbType? Type)> parameters = [];
 
-        /// <summary>Null when the context holds anything else, or nothing: EF saves that as usual.</summary>
-        public static Unit? From(AppDbContext db)
+        /// <summary>The context's changes as one unit; null when they are anything else, or nothing: EF saves that as usual.</summary>
+        public static Unit? From(AppDbContext db) => PerDeployment(db) is [var unit] ? unit : null;
+
+        /// <summary>
+        /// One unit per deployment the context changed (several runs' fetches done together); null when the
+        /// context holds any other change, or a deployment changed without new events.
+        /// </summary>
+        public static List<Unit>? PerDeployment(AppDbContext db)
         {
             db.ChangeTracker.DetectChanges();
             var changed = db.ChangeTracker.Entries().Where(e => e.State is not (EntityState.Unchanged or EntityState.Detached)).ToList();
-            var deployments = changed.Where(e => e.Entity is Deployment).ToList();
-            var events = changed.Where(e => e is { Entity: DeploymentEvent, State: EntityState.Added }).ToList();
-            if (events.Count == 0 || deployments.Count + events.Count != changed.Count || deployments.Count > 1) return null;
-            if (deployments is [{ State: not EntityState.Modified }]) return null;
-            var ids = events.Select(e => ((DeploymentEvent)e.Entity).DeploymentId).Distinct().ToList();
-            if (ids.Count != 1 || (deployments is [var d] && ((Deployment)d.Entity).Id != ids[0])) return null;
-            var unit = new Unit { DeploymentId = ids[0] };
-            unit.Build(deployments.FirstOrDefault(), events);
-            return unit;
+            var deployments = changed.Where(e => e.Entity is Deployment).ToDictionary(e => ((Deployment)e.Entity).Id);
+            var events = changed.Where(e => e is { Entity: DeploymentEvent, State: EntityState.Added })
+                .GroupBy(e => ((DeploymentEvent)e.Entity).DeploymentId).ToList();
+            if (deployments.Count + events.Sum(g => g.Count()) != changed.Count) return null;
+            if (deployments.Values.Any(e => e.State != EntityState.Modified) || deployments.Keys.Except(events.Select(g => g.Key)).Any()) return null;
+            return events.Select(g =>
+            {
+                var unit = new Unit { DeploymentId = g.Key };
+                unit.Build(deployments.GetValueOrDefault(g.Key), g.ToList());
+                return unit;
+            }).ToList();
         }
 
         /// <summary>A command of its own for each batch it goes in (a batch that failed is written again alone).</summary>

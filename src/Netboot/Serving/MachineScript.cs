@@ -63,9 +63,15 @@ internal static class MachineScript
     {
         var services = http.RequestServices;
         if (NetbootHttp.Urls(http) is not { } urls) return NetbootHttp.NotConfigured();
+        var from = NetbootHttp.ClientAddress(http);
+        if (await services.GetRequiredService<DeploymentFetches>().ScriptAsync(deploymentId, query, urls, from) is { } body)
+        {
+            NetbootDecisions.Installer(decisions, query, machineId, deploymentId);
+            return NetbootHttp.Text(body);
+        }
         var served = await DeploymentFiles.ServeScriptAsync(services.GetRequiredService<AppDbContext>(), services.GetRequiredService<DeploymentWriter>(),
             services.GetRequiredService<TemplateSetCache>(), services.GetRequiredService<DeploymentTokens>(), services.GetRequiredService<ILiveUpdates>(),
-            services.GetRequiredService<ProvisioningWakeup>(), services.GetRequiredService<TimeProvider>(), deploymentId, query, urls, NetbootHttp.ClientAddress(http), http.RequestAborted);
+            services.GetRequiredService<ProvisioningWakeup>(), services.GetRequiredService<TimeProvider>(), deploymentId, query, urls, from, http.RequestAborted);
         if (served is not null) NetbootDecisions.Installer(decisions, query, machineId, deploymentId);
         return served;
     }

@@ -105,7 +105,7 @@ public sealed class DeploymentWriterTests : IAsyncLifetime
             }));
         }
 
-        await writer.StoreAsync(units);
+        await writer.StoreBatchAsync(units);
 
         for (var i = 0; i < runs.Count; i++)
         {
@@ -137,7 +137,7 @@ public sealed class DeploymentWriterTests : IAsyncLifetime
             await UnitAsync(second, id, d => { d.ScriptServedTo("127.0.0.2"); d.RecordEvent(DeploymentEventKind.Netboot, "script", "second", null, null, DateTimeOffset.UtcNow); }),
         };
 
-        await writer.StoreAsync(units);
+        await writer.StoreBatchAsync(units);
 
         Assert.True(await units[0].Done.Task);
         Assert.False(await units[1].Done.Task);
