@@ -112,20 +112,27 @@ public sealed class DeploymentWriter(NpgsqlDataSource dataSource, ILogger<Deploy
         unit.Done.TrySetException(e);
     }
 
-    /// <summary>One transaction, one round trip for the statements and one for the commit.</summary>
+    /// <summary>
+    /// One transaction, one round trip for the statements and one for the commit. Units of the same
+    /// shape (the same columns changed) share a statement; a deployment is in a statement at most once,
+    /// so a second unit of it comes in a later statement and finds the version the first one wrote.
+    /// </summary>
     internal async Task<bool[]> WriteAsync(IReadOnlyList<Unit> units)
     {
+        var statements = Statement.Plan(units);
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var unit in units) batch.BatchCommands.Add(unit.Command());
+        foreach (var statement in statements) batch.BatchCommands.Add(statement.Command());
         var saved = new bool[units.Count];
         await using (var reader = await batch.ExecuteReaderAsync())
         {
-            for (var i = 0; i < units.Count; i++)
+            for (var i = 0; i < statements.Count; i++)
             {
                 if (i > 0) await reader.NextResultAsync();
-                saved[i] = await reader.ReadAsync() && reader.GetInt64(0) == 1;
+                var ids = new HashSet<long>();
+                while (await reader.ReadAsync()) ids.Add(reader.GetInt64(0));
+                foreach (var index in statements[i].Units) saved[index] = ids.Contains(units[index].DeploymentId);
             }
         }
         await transaction.CommitAsync();
@@ -136,14 +143,27 @@ public sealed class DeploymentWriter(NpgsqlDataSource dataSource, ILogger<Deploy
 
     /// <summary>
     /// What one request changed: its deployment's modified columns (at the version it read) and new
-    /// events, as SQL made on the request's thread (the context is not touched by the writer).
+    /// events, as column values read on the request's thread (the context is not touched by the writer).
     /// </summary>
     internal sealed class Unit
     {
         public long DeploymentId { get; private init; }
         public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private string sql = "";
-        private readonly List<(string Name, object Value, NpgsqlDbType? Type)> parameters = [];
+
+        /// <summary>The deployment's version as read, or null when only events are added.</summary>
+        public uint? Version { get; private init; }
+
+        /// <summary>Changed columns, by column name (so units that changed the same ones share a statement).</summary>
+        public SortedDictionary<string, Value> Columns { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>New events, in the order they were recorded; each row in <see cref="EventColumns"/>' order.</summary>
+        public List<Value[]> Events { get; } = [];
+
+        /// <summary>The event columns written (the deployment's id comes first, apart).</summary>
+        public IReadOnlyList<(string Name, string Type)> EventColumns { get; private init; } = [];
+
+        /// <summary>A provider value and the column type it is cast to.</summary>
+        public readonly record struct Value(object Provider, string Type);
 
         /// <summary>The context's changes as one unit; null when they are anything else, or nothing: EF saves that as usual.</summary>
         public static Unit? From(AppDbContext db) => PerDeployment(db) is [var unit] ? unit : null;
@@ -161,54 +181,117 @@ public sealed class DeploymentWriter(NpgsqlDataSource dataSource, ILogger<Deploy
                 .GroupBy(e => ((DeploymentEvent)e.Entity).DeploymentId).ToList();
             if (deployments.Count + events.Sum(g => g.Count()) != changed.Count) return null;
             if (deployments.Values.Any(e => e.State != EntityState.Modified) || deployments.Keys.Except(events.Select(g => g.Key)).Any()) return null;
-            return events.Select(g =>
-            {
-                var unit = new Unit { DeploymentId = g.Key };
-                unit.Build(deployments.GetValueOrDefault(g.Key), g.ToList());
-                return unit;
-            }).ToList();
+            return events.Select(g => Of(g.Key, deployments.GetValueOrDefault(g.Key), g.ToList())).ToList();
         }
 
-        /// <summary>A command of its own for each batch it goes in (a batch that failed is written again alone).</summary>
+        private static Unit Of(long deploymentId, EntityEntry? deployment, List<EntityEntry> events)
+        {
+            var type = events[0].Metadata;
+            var columns = type.GetProperties().Where(p => !p.IsPrimaryKey() && p.Name != nameof(DeploymentEvent.DeploymentId)).ToList();
+            var modified = deployment?.Properties.Where(p => p.IsModified).ToList() ?? [];
+            var unit = new Unit
+            {
+                DeploymentId = deploymentId,
+                Version = modified.Count == 0 ? null : ((Deployment)deployment!.Entity).Version,
+                EventColumns = columns.Select(c => (c.GetColumnName(), c.GetColumnType())).ToList(),
+            };
+            foreach (var property in modified)
+                unit.Columns[property.Metadata.GetColumnName()] = ValueOf(property.Metadata, property.CurrentValue);
+            foreach (var e in events) unit.Events.Add(columns.Select(c => ValueOf(c, e.Property(c.Name).CurrentValue)).ToArray());
+            return unit;
+        }
+
+        private static Value ValueOf(IProperty property, object? value)
+        {
+            var converter = property.GetValueConverter() ?? property.GetTypeMapping().Converter;
+            return new Value((value is null ? null : converter?.ConvertToProvider(value) ?? value) ?? DBNull.Value, property.GetColumnType());
+        }
+
+        /// <summary>Units share a statement when they changed the same columns (or none).</summary>
+        public string Shape => Version is null ? "" : string.Join(",", Columns.Keys);
+    }
+
+    /// <summary>
+    /// One statement for units of one shape, each deployment once:
+    /// WITH v (each unit's id, version and new values), d (the update where the version still holds,
+    /// or the deployments as they are), ev (each unit's events), e (the events of the rows of d)
+    /// SELECT the ids of d: a unit whose id is missing lost to a concurrent change, and added nothing.
+    /// </summary>
+    private sealed class Statement(IReadOnlyList<Unit> all)
+    {
+        private readonly List<int> indexes = [];
+        private readonly List<NpgsqlParameter> parameters = [];
+
+        /// <summary>Indexes of its units in the batch.</summary>
+        public IReadOnlyList<int> Units => indexes;
+
+        /// <summary>A deployment's k-th unit of the batch goes in the k-th round of statements.</summary>
+        public static List<Statement> Plan(IReadOnlyList<Unit> units)
+        {
+            var rounds = new Dictionary<long, int>();
+            var byKey = new Dictionary<(int Round, string Shape), Statement>();
+            var ordered = new List<(int Round, Statement Statement)>();
+            for (var i = 0; i < units.Count; i++)
+            {
+                var round = rounds[units[i].DeploymentId] = rounds.GetValueOrDefault(units[i].DeploymentId, -1) + 1;
+                if (!byKey.TryGetValue((round, units[i].Shape), out var statement))
+                {
+                    byKey[(round, units[i].Shape)] = statement = new Statement(units);
+                    ordered.Add((round, statement));
+                }
+                statement.indexes.Add(i);
+            }
+            return ordered.OrderBy(s => s.Round).Select(s => s.Statement).ToList();
+        }
+
         public NpgsqlBatchCommand Command()
         {
-            var command = new NpgsqlBatchCommand(sql);
-            foreach (var (name, value, type) in parameters)
-                command.Parameters.Add(type is { } t ? new NpgsqlParameter(name, t) { Value = value } : new NpgsqlParameter(name, value));
+            parameters.Clear();
+            var units = indexes.Select(i => all[i]).ToList();
+            var first = units[0];
+            var sql = new StringBuilder();
+            var columns = first.Columns.Keys.ToList();
+            sql.Append("WITH v (\"Id\"").Append(first.Version is null ? "" : ", \"Version\"");
+            foreach (var column in columns) sql.Append($", \"{column}\"");
+            sql.Append(") AS (VALUES ");
+            sql.AppendJoin(", ", units.Select(u =>
+            {
+                var row = new List<string> { Parameter(u.DeploymentId, NpgsqlDbType.Bigint) };
+                if (u.Version is { } version) row.Add(Parameter(version, NpgsqlDbType.Xid));
+                row.AddRange(columns.Select(c => Cast(u.Columns[c])));
+                return "(" + string.Join(", ", row) + ")";
+            }));
+            sql.Append("), d AS (");
+            if (first.Version is null) sql.Append("SELECT t.\"Id\" FROM \"Deployments\" t JOIN v ON v.\"Id\" = t.\"Id\"");
+            else
+            {
+                sql.Append("UPDATE \"Deployments\" t SET ").AppendJoin(", ", columns.Select(c => $"\"{c}\" = v.\"{c}\""))
+                    .Append(" FROM v WHERE t.\"Id\" = v.\"Id\" AND t.xmin = v.\"Version\" RETURNING t.\"Id\"");
+            }
+            var eventColumns = first.EventColumns.Select(c => $"\"{c.Name}\"").ToList();
+            sql.Append("), ev (n, \"DeploymentId\", ").AppendJoin(", ", eventColumns).Append(") AS (VALUES ");
+            var n = 0;
+            sql.AppendJoin(", ", units.SelectMany(u => u.Events.Select(row =>
+                $"({n++}, {Parameter(u.DeploymentId, NpgsqlDbType.Bigint)}, {string.Join(", ", row.Select(Cast))})")));
+            // Ordered, so each run's events get their ids in the order they were recorded.
+            sql.Append("), e AS (INSERT INTO \"DeploymentEvents\" (\"DeploymentId\", ").AppendJoin(", ", eventColumns)
+                .Append(") SELECT ev.\"DeploymentId\", ").AppendJoin(", ", eventColumns.Select(c => "ev." + c))
+                .Append(" FROM ev JOIN d ON d.\"Id\" = ev.\"DeploymentId\" ORDER BY ev.n RETURNING 1) SELECT \"Id\" FROM d");
+            var command = new NpgsqlBatchCommand(sql.ToString());
+            command.Parameters.AddRange(parameters.ToArray());
             return command;
         }
 
-        /// <summary>
-        /// WITH d AS (the update, or the deployment as it is), e AS (the events, only for a row of d)
-        /// SELECT how many rows d has: 1 saved, 0 lost to a concurrent change.
-        /// </summary>
-        private void Build(EntityEntry? deployment, List<EntityEntry> events)
+        private string Parameter(object value, NpgsqlDbType type)
         {
-            string Parameter(IProperty property, object? value)
-            {
-                var converter = property.GetValueConverter() ?? property.GetTypeMapping().Converter;
-                var name = "p" + parameters.Count;
-                parameters.Add((name, (value is null ? null : converter?.ConvertToProvider(value) ?? value) ?? DBNull.Value, null));
-                return $"CAST(@{name} AS {property.GetColumnType()})";
-            }
-            var text = new StringBuilder("WITH d AS (");
-            parameters.Add(("id", DeploymentId, NpgsqlDbType.Bigint));
-            if (deployment is { } entry)
-            {
-                var sets = entry.Properties.Where(p => p.IsModified)
-                    .Select(p => $"\"{p.Metadata.GetColumnName()}\" = {Parameter(p.Metadata, p.CurrentValue)}").ToList();
-                parameters.Add(("version", ((Deployment)entry.Entity).Version, NpgsqlDbType.Xid));
-                text.Append($"UPDATE \"{entry.Metadata.GetTableName()}\" SET {string.Join(", ", sets)} WHERE \"Id\" = @id AND xmin = @version RETURNING \"Id\"");
-            }
-            else text.Append("SELECT \"Id\" FROM \"Deployments\" WHERE \"Id\" = @id");
+            parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = type });
+            return "$" + parameters.Count;
+        }
 
-            var type = events[0].Metadata;
-            var columns = type.GetProperties().Where(p => !p.IsPrimaryKey() && p.Name != nameof(DeploymentEvent.DeploymentId)).ToList();
-            var rows = events.Select(e => "(" + string.Join(", ", columns.Select(c => Parameter(c, e.Property(c.Name).CurrentValue))) + ")").ToList();
-            text.Append($"), e AS (INSERT INTO \"{type.GetTableName()}\" (\"{type.FindProperty(nameof(DeploymentEvent.DeploymentId))!.GetColumnName()}\", ")
-                .Append(string.Join(", ", columns.Select(c => $"\"{c.GetColumnName()}\"")))
-                .Append($") SELECT d.\"Id\", v.* FROM d CROSS JOIN (VALUES {string.Join(", ", rows)}) AS v RETURNING 1) SELECT count(*) FROM d");
-            sql = text.ToString();
+        private string Cast(Unit.Value value)
+        {
+            parameters.Add(new NpgsqlParameter { Value = value.Provider });
+            return $"CAST(${parameters.Count} AS {value.Type})";
         }
     }
 }

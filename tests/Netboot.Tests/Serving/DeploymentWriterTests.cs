@@ -77,6 +77,9 @@ public sealed class DeploymentWriterTests : IAsyncLifetime
         }
         Assert.True(writer.Written >= 2 * runs.Count, $"{writer.Written} fetches stored by the writer");
         Assert.True(writer.Batches < writer.Written, $"{writer.Written} fetches in {writer.Batches} transactions: none shared one");
+        var fetches = portal.Services.GetRequiredService<DeploymentFetches>();
+        Assert.Equal(0, fetches.Alone);
+        Assert.True(fetches.Batches < fetches.Fetched, $"{fetches.Fetched} fetches loaded in {fetches.Batches} batches: none shared one");
     }
 
     /// <summary>One context per request, as the endpoints have: the deployment loaded, then what the fetch did to it.</summary>
@@ -121,6 +124,40 @@ public sealed class DeploymentWriterTests : IAsyncLifetime
             Assert.Equal("127.0.0.1", deployment.ScriptFetchedFrom);
             Assert.Single(deployment.Events, e => e.Phase == "pre");
         }
+        foreach (var scope in scopes) scope.Dispose();
+    }
+
+    [Fact]
+    public async Task RunsChangedInDifferentWaysAndOneWithOnlyNewEventsAreStoredTogetherEachAsItWas()
+    {
+        var runs = await ProvisioningAsync(3);
+        var writer = portal.Services.GetRequiredService<DeploymentWriter>();
+        var scopes = runs.Select(_ => portal.Services.CreateScope()).ToList();
+        var at = DateTimeOffset.UtcNow;
+        const string facts = """{"cpus": 4}""";
+        var units = new[]
+        {
+            await UnitAsync(scopes[0], runs[0].Id, d => { d.ScriptServedTo("127.0.0.1"); d.RecordEvent(DeploymentEventKind.Netboot, "script", "served", null, null, at); }),
+            await UnitAsync(scopes[1], runs[1].Id, d =>
+            {
+                d.RecordEvent(DeploymentEventKind.Installer, "pre", "first", 5, facts, at);
+                d.RecordEvent(DeploymentEventKind.Installer, "progress", "second", 10, null, at);
+            }),
+            await UnitAsync(scopes[2], runs[2].Id, d => { d.ConfigServed(at); d.RecordEvent(DeploymentEventKind.Netboot, "config", "served", null, null, at); }),
+        };
+
+        await writer.StoreBatchAsync(units);
+
+        foreach (var unit in units) Assert.True(await unit.Done.Task);
+        var (script, events, config) = (await DeploymentAsync(runs[0].Id), await DeploymentAsync(runs[1].Id), await DeploymentAsync(runs[2].Id));
+        Assert.Equal("127.0.0.1", script.ScriptFetchedFrom);
+        Assert.Null(script.ConfigFetchedAt);
+        Assert.Null(events.ScriptFetchedFrom);
+        Assert.Equal(["first", "second"], events.Events.Where(e => e.Kind == DeploymentEventKind.Installer).OrderBy(e => e.Id).Select(e => e.Message));
+        Assert.Equal(facts, events.Events.Single(e => e.Message == "first").FactsJson);
+        Assert.NotNull(config.ConfigFetchedAt);
+        Assert.Null(config.ScriptFetchedFrom);
+        Assert.Single(config.Events, e => e.Phase == "config");
         foreach (var scope in scopes) scope.Dispose();
     }
 
