@@ -53,6 +53,9 @@ Console.WriteLine($"  allocated   {r.AllocatedBytes / (1024.0 * 1024):F0} MB in 
 Console.WriteLine($"  max concurrent requests seen by one BMC: {r.MaxInFlight} (limit 2)");
 var ok = r.Run.Inventoried == bmcCount && r.MaxInFlight <= 2;
 if (!ok) Console.WriteLine("  FAILED: not every BMC was inventoried or the per-BMC limit was exceeded");
+// A run that stopped, or BMCs that failed, say why: a failure must not read as a bare 0.
+if (r.Run.Error is { } error) Console.WriteLine($"  the run stopped: {error}");
+foreach (var issue in r.Run.Issues.Take(5)) Console.WriteLine($"  issue: {issue}");
 return ok ? 0 : 1;
 
 // A fresh database with the lab's vendor list and lease file as a source, then one timed run.
@@ -68,6 +71,8 @@ static async Task<Result> DiscoverAsync(BenchLab lab, int latencyMs, int globalL
         {
             ["Redfish:MaxConcurrentRequests"] = globalLimit.ToString(),
             ["Discovery:MaxParallelBmcs"] = globalLimit.ToString(),
+            // Lease files are read only from these folders; the lab writes its own in a temp folder.
+            ["Discovery:LeaseDirectories:0"] = Path.GetDirectoryName(lab.LeaseFilePath),
         }).Build());
         await using var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<SchemaMigrator>().MigrateAsync();

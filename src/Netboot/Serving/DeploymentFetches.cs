@@ -81,11 +81,11 @@ public sealed class DeploymentFetches(IServiceScopeFactory scopes, DeploymentWri
             var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
             var ids = batch.OfType<ScriptFetch>().Select(f => f.DeploymentId).ToList();
             var hashes = batch.OfType<ConfigFetch>().Select(f => f.TokenHash).ToList();
-            // Only the runs are tracked: their machines and profiles are read, never changed here, and tracking
-            // them (snapshots of a machine's hardware lists) was most of a batch's load.
             // By id and by token apart: each is one index lookup per run (with OR, PostgreSQL read every active run).
             var runs = ids.Count == 0 ? [] : await Active(db).Where(d => ids.Contains(d.Id)).ToListAsync();
             if (hashes.Count > 0) runs.AddRange(await Active(db).Where(d => hashes.Contains(d.TokenHash) && !ids.Contains(d.Id)).ToListAsync());
+            // Only the runs are tracked: their machines and profiles are read, never changed here, and tracking
+            // them (snapshots of a machine's hardware lists) was most of a batch's load.
             foreach (var run in runs) db.Entry(run).State = EntityState.Unchanged;
             Interlocked.Increment(ref batches);
             Interlocked.Add(ref fetched, batch.Count);

@@ -16,10 +16,10 @@ namespace Portal.Netboot.Serving;
 /// bound to, the timeline events — together with other machines' fetches: a boot storm of thousands
 /// of machines wrote one transaction per fetch, and waited its turn for a pooled connection to do it.
 /// Each request hands its tracked changes here and waits until they are committed (what it serves
-/// must be stored first); one writer commits whatever gathered meanwhile in one transaction, one
-/// statement per deployment that updates it only at the version the request read (PostgreSQL's xmin,
-/// as EF checks it) and adds its events only when that update happened, so a fetch that lost a race
-/// is told so and reloads, as with EF. When the batch fails as a whole (a bad row), each deployment is
+/// must be stored first); one writer commits whatever gathered meanwhile in one transaction, with
+/// one statement per shape of change (the same columns changed) that updates each deployment only at
+/// the version its request read (PostgreSQL's xmin, as EF checks it) and adds its events only when
+/// that update happened, so a fetch that lost a race is told so and reloads, as with EF. When the batch fails as a whole (a bad row), each deployment is
 /// written again alone: the others are kept, and the one that fails gets the error (and the log says).
 /// Only a deployment's own row and new events are written here; any other change (a failed run moves
 /// its machine, a refused token writes the audit log) is saved by EF as before.
