@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -6,6 +5,7 @@ using Portal.Core.Live;
 using Portal.Core.Persistence;
 using Portal.Core.Provisioning;
 using Portal.Core.Provisioning.Workflow;
+using Portal.Core.Scheduling;
 using Portal.Netboot.Inputs;
 using Portal.Netboot.Ipxe;
 
@@ -20,15 +20,28 @@ namespace Portal.Netboot.Serving;
 /// of its run — is answered null having changed nothing, and the caller serves it alone through
 /// <see cref="DeploymentFiles"/>, which decides and records it.
 /// </summary>
-public sealed class DeploymentFetches(IServiceScopeFactory scopes, DeploymentWriter writer, TemplateSetCache templates, DeploymentTokens tokens,
-    ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, ILogger<DeploymentFetches> logger)
+public sealed class DeploymentFetches
 {
     /// <summary>Fetches per batch at most; more wait for the next one.</summary>
     internal const int MaxPerBatch = 256;
 
-    private readonly Channel<Fetch> queue = Channel.CreateUnbounded<Fetch>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lock gate = new();
-    private Task? loop;
+    private readonly IServiceScopeFactory scopes;
+    private readonly DeploymentWriter writer;
+    private readonly TemplateSetCache templates;
+    private readonly DeploymentTokens tokens;
+    private readonly ILiveUpdates live;
+    private readonly ProvisioningWakeup wakeup;
+    private readonly TimeProvider clock;
+    private readonly ILogger<DeploymentFetches> logger;
+    private readonly BatchQueue<Fetch> queue;
+
+    public DeploymentFetches(IServiceScopeFactory scopes, DeploymentWriter writer, TemplateSetCache templates, DeploymentTokens tokens,
+        ILiveUpdates live, ProvisioningWakeup wakeup, TimeProvider clock, ILogger<DeploymentFetches> logger)
+    {
+        (this.scopes, this.writer, this.templates, this.tokens) = (scopes, writer, templates, tokens);
+        (this.live, this.wakeup, this.clock, this.logger) = (live, wakeup, clock, logger);
+        queue = new BatchQueue<Fetch>(MaxPerBatch, RunBatchAsync, logger);
+    }
 
     /// <summary>Batches loaded, fetches in them, and those answered null to be served alone (benches print them).</summary>
     public long Batches => Interlocked.Read(ref batches);
@@ -46,8 +59,7 @@ public sealed class DeploymentFetches(IServiceScopeFactory scopes, DeploymentWri
 
     private Task<string?> Enqueue(Fetch fetch)
     {
-        if (loop is null) lock (gate) loop ??= Task.Run(RunAsync);
-        queue.Writer.TryWrite(fetch);
+        queue.Add(fetch);
         return AnsweredAsync(fetch.Answer.Task);
     }
 
@@ -56,17 +68,6 @@ public sealed class DeploymentFetches(IServiceScopeFactory scopes, DeploymentWri
         var body = await answer;
         if (body is null) Interlocked.Increment(ref alone);
         return body;
-    }
-
-    private async Task RunAsync()
-    {
-        var reader = queue.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            var batch = new List<Fetch>();
-            while (batch.Count < MaxPerBatch && reader.TryRead(out var fetch)) batch.Add(fetch);
-            await RunBatchAsync(batch);
-        }
     }
 
     /// <summary>

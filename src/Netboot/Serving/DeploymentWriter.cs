@@ -1,5 +1,4 @@
 using System.Text;
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -7,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Portal.Core.Persistence;
+using Portal.Core.Scheduling;
 using Portal.Core.Provisioning;
 
 namespace Portal.Netboot.Serving;
@@ -24,14 +24,20 @@ namespace Portal.Netboot.Serving;
 /// Only a deployment's own row and new events are written here; any other change (a failed run moves
 /// its machine, a refused token writes the audit log) is saved by EF as before.
 /// </summary>
-public sealed class DeploymentWriter(NpgsqlDataSource dataSource, ILogger<DeploymentWriter> logger)
+public sealed class DeploymentWriter
 {
     /// <summary>Deployments per transaction at most; more wait for the next one.</summary>
     internal const int MaxPerBatch = 256;
 
-    private readonly Channel<Unit> queue = Channel.CreateUnbounded<Unit>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lock gate = new();
-    private Task? writer;
+    private readonly NpgsqlDataSource dataSource;
+    private readonly ILogger<DeploymentWriter> logger;
+    private readonly BatchQueue<Unit> queue;
+
+    public DeploymentWriter(NpgsqlDataSource dataSource, ILogger<DeploymentWriter> logger)
+    {
+        (this.dataSource, this.logger) = (dataSource, logger);
+        queue = new BatchQueue<Unit>(MaxPerBatch, StoreBatchAsync, logger);
+    }
 
     /// <summary>Batches written and deployments in them (benches print them).</summary>
     public long Batches => Interlocked.Read(ref batches);
@@ -53,30 +59,12 @@ public sealed class DeploymentWriter(NpgsqlDataSource dataSource, ILogger<Deploy
     /// <summary>Stores a unit with whatever else gathered: true when saved, false when lost to a concurrent change.</summary>
     internal Task<bool> StoreAsync(Unit unit)
     {
-        EnsureStarted();
-        queue.Writer.TryWrite(unit);
+        queue.Add(unit);
         return unit.Done.Task;
     }
 
-    private void EnsureStarted()
-    {
-        if (writer is not null) return;
-        lock (gate) writer ??= Task.Run(RunAsync);
-    }
-
-    private async Task RunAsync()
-    {
-        var reader = queue.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            var batch = new List<Unit>();
-            while (batch.Count < MaxPerBatch && reader.TryRead(out var unit)) batch.Add(unit);
-            await StoreBatchAsync(batch);
-        }
-    }
-
     /// <summary>Stores a batch and answers each unit: saved, lost to a concurrent change, or failed (then logged).</summary>
-    internal async Task StoreBatchAsync(IReadOnlyList<Unit> batch)
+    internal async Task StoreBatchAsync(List<Unit> batch)
     {
         try
         {

@@ -108,7 +108,7 @@ public sealed class DeploymentWriterTests : IAsyncLifetime
             }));
         }
 
-        await writer.StoreBatchAsync(units);
+        await writer.StoreBatchAsync([.. units]);
 
         for (var i = 0; i < runs.Count; i++)
         {
@@ -146,7 +146,7 @@ public sealed class DeploymentWriterTests : IAsyncLifetime
             await UnitAsync(scopes[2], runs[2].Id, d => { d.ConfigServed(at); d.RecordEvent(DeploymentEventKind.Netboot, "config", "served", null, null, at); }),
         };
 
-        await writer.StoreBatchAsync(units);
+        await writer.StoreBatchAsync([.. units]);
 
         foreach (var unit in units) Assert.True(await unit.Done.Task);
         var (script, events, config) = (await DeploymentAsync(runs[0].Id), await DeploymentAsync(runs[1].Id), await DeploymentAsync(runs[2].Id));
@@ -174,7 +174,7 @@ public sealed class DeploymentWriterTests : IAsyncLifetime
             await UnitAsync(second, id, d => { d.ScriptServedTo("127.0.0.2"); d.RecordEvent(DeploymentEventKind.Netboot, "script", "second", null, null, DateTimeOffset.UtcNow); }),
         };
 
-        await writer.StoreBatchAsync(units);
+        await writer.StoreBatchAsync([.. units]);
 
         Assert.True(await units[0].Done.Task);
         Assert.False(await units[1].Done.Task);

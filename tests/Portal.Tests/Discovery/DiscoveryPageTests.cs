@@ -55,8 +55,8 @@ public sealed class DiscoveryPageTests(PortalFactory portal) : ComponentTest(por
             }
             await SignInAsAdminAsync();
             var page = RenderInteractive<DiscoveryPage>();
-            page.WaitForElement("#sources");
-            Assert.Contains(lab.LeaseFilePath, page.Find("#sources").TextContent);
+            // The table can render before its rows have loaded (seen on CI-like load): wait for the source.
+            page.WaitForAssertion(() => Assert.Contains(lab.LeaseFilePath, page.Find("#sources").TextContent), TimeSpan.FromSeconds(10));
 
             page.Click("Discover now");
 

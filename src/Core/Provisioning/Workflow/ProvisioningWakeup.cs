@@ -1,5 +1,5 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Portal.Core.Scheduling;
 using Quartz;
 
 namespace Portal.Core.Provisioning.Workflow;
@@ -15,11 +15,18 @@ namespace Portal.Core.Provisioning.Workflow;
 /// job store serialises trigger changes behind one lock, and a boot storm of thousands of fetches
 /// would otherwise wait on it in turn. A wake lost to a shutdown is picked up by the run's next poll.
 /// </summary>
-public sealed class ProvisioningWakeup(ISchedulerFactory schedulers, TimeProvider clock, ILogger<ProvisioningWakeup> logger)
+public sealed class ProvisioningWakeup
 {
-    private readonly Channel<long> queue = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Lock gate = new();
-    private Task? loop;
+    private readonly ISchedulerFactory schedulers;
+    private readonly TimeProvider clock;
+    private readonly ILogger<ProvisioningWakeup> logger;
+    private readonly BatchQueue<long> queue;
+
+    public ProvisioningWakeup(ISchedulerFactory schedulers, TimeProvider clock, ILogger<ProvisioningWakeup> logger)
+    {
+        (this.schedulers, this.clock, this.logger) = (schedulers, clock, logger);
+        queue = new BatchQueue<long>(int.MaxValue, MoveAllToNowAsync, logger);
+    }
 
     /// <summary>Wakes queued and not yet made (tests wait for it to reach 0).</summary>
     public long Pending => Interlocked.Read(ref queued) - Interlocked.Read(ref done);
@@ -28,27 +35,15 @@ public sealed class ProvisioningWakeup(ISchedulerFactory schedulers, TimeProvide
     /// <summary>Queues the wake; returns at once.</summary>
     public void Wake(long deploymentId)
     {
-        if (loop is null) lock (gate) loop ??= Task.Run(RunAsync);
         Interlocked.Increment(ref queued);
-        queue.Writer.TryWrite(deploymentId);
+        queue.Add(deploymentId);
     }
 
-    private async Task RunAsync()
+    private async Task MoveAllToNowAsync(List<long> woken)
     {
-        var reader = queue.Reader;
-        while (await reader.WaitToReadAsync())
-        {
-            // A run woken twice meanwhile (its script and its config) is moved once.
-            var batch = new HashSet<long>();
-            var taken = 0;
-            while (reader.TryRead(out var id))
-            {
-                batch.Add(id);
-                taken++;
-            }
-            foreach (var id in batch) await MoveToNowAsync(id);
-            Interlocked.Add(ref done, taken);
-        }
+        // A run woken twice meanwhile (its script and its config) is moved once.
+        foreach (var id in woken.Distinct()) await MoveToNowAsync(id);
+        Interlocked.Add(ref done, woken.Count);
     }
 
     private async Task MoveToNowAsync(long deploymentId)
